@@ -1,0 +1,1153 @@
+package org.hwbp.core;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import org.hwbp.api.AccessKind;
+import org.hwbp.api.BreakpointHandler;
+import org.hwbp.api.BreakpointSpec;
+import org.hwbp.api.DebuggerClaim;
+import org.hwbp.api.Errno;
+import org.hwbp.api.HardwareListener;
+import org.hwbp.api.Hit;
+import org.hwbp.api.Holder;
+import org.hwbp.api.HwbpException;
+import org.hwbp.api.PreemptReason;
+import org.hwbp.api.machine.AccessResult;
+import org.hwbp.api.machine.DebugRegisters;
+import org.hwbp.api.machine.GuestSession;
+import org.hwbp.api.machine.Machine;
+import org.hwbp.api.machine.TaskInfo;
+import org.hwbp.api.machine.TaskListener;
+import org.hwbp.core.accounting.SlotAccounting;
+import org.hwbp.core.claims.Dispatcher;
+import org.hwbp.core.machine.Cpu;
+import org.hwbp.core.machine.DebugRegisterFile;
+import org.hwbp.core.x86.ArchInfo;
+import org.hwbp.core.x86.BreakpointParser;
+import org.hwbp.core.x86.CpuShadow;
+import org.hwbp.core.x86.Dr6;
+import org.hwbp.core.x86.Dr7;
+import org.hwbp.core.x86.KernelAddressMap;
+
+/**
+ * The simulated kernel's breakpoint subsystem in one place: perf's breakpoint events on top of the
+ * slot accounting (kernel/events/hw_breakpoint.c), the x86 arch layer (validation, install, #DB handler), the
+ * machine (CPUs, tasks, scheduling, accesses), and the claim protocol the sandbox adds. Plain Java: the OSGi
+ * components only wrap it.
+ *
+ * <p>Lock order: scheduler lock → a CPU's perf-context lock → that CPU's register lock. The constraint locks of
+ * the accounting are never held while any of those is taken. Claims take none of them (they flip the holder
+ * atomically), and no client callback runs while any lock is held.
+ */
+public final class HwBreakpointCore {
+
+    /** Task state the scheduler and perf's task context keep. */
+    private static final class TaskState {
+        final int id;
+        final String name;
+        volatile boolean alive = true;
+        volatile int cpu = -1;
+        /** perf's task context: the task's breakpoint events in registration order. */
+        final CopyOnWriteArrayList<PerfEvent> events = new CopyOnWriteArrayList<>();
+
+        TaskState(int id, String name) {
+            this.id = id;
+            this.name = name;
+        }
+    }
+
+    private record ListenerReg(String bundle, HardwareListener listener, boolean guest) {
+    }
+
+    private record TaskListenerReg(String bundle, TaskListener listener) {
+    }
+
+    private final int ncpus;
+    private final Cpu[] cpus;
+    private final List<CpuShadow<PerfEvent>> shadows = new ArrayList<>();
+    private final ReentrantLock[] perfContext;
+    private final ReentrantLock schedLock = new ReentrantLock();
+    private final SlotAccounting accounting;
+    private final BreakpointParser parser;
+    private final EventLog events = new EventLog();
+    private final Dispatcher dispatcher;
+    private final ConcurrentHashMap<Integer, TaskState> tasks = new ConcurrentHashMap<>();
+    private final AtomicInteger nextTask = new AtomicInteger(1);
+    private final AtomicLong nextSerial = new AtomicLong(1);
+    private final AtomicLong nextException = new AtomicLong(1);
+    private final ConcurrentSkipListMap<Long, PerfEvent> all = new ConcurrentSkipListMap<>();
+    private final CopyOnWriteArrayList<ListenerReg> listeners = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<TaskListenerReg> taskListeners = new CopyOnWriteArrayList<>();
+    private final AtomicInteger guestListeners = new AtomicInteger();
+    private final AtomicReference<DebuggerClaimImpl> debuggerClaim = new AtomicReference<>();
+    private volatile Policy policy;
+    final LongAdder registrations = new LongAdder();
+    final LongAdder refusals = new LongAdder();
+    final LongAdder debuggerClaims = new LongAdder();
+    final LongAdder guestClaims = new LongAdder();
+    final LongAdder triggers = new LongAdder();
+
+    public HwBreakpointCore(int ncpus, Policy policy, long callbackTimeoutMillis) {
+        if (ncpus < 1 || ncpus > KernelAddressMap.NR_CPUS) {
+            throw new HwbpException(Errno.EINVAL, "cpus must be 1.." + KernelAddressMap.NR_CPUS + ": " + ncpus);
+        }
+        this.ncpus = ncpus;
+        this.policy = policy;
+        this.cpus = new Cpu[ncpus];
+        this.perfContext = new ReentrantLock[ncpus];
+        for (int i = 0; i < ncpus; i++) {
+            cpus[i] = new Cpu(i);
+            shadows.add(new CpuShadow<>(cpus[i]));
+            perfContext[i] = new ReentrantLock();
+        }
+        this.accounting = new SlotAccounting(ncpus, CpuShadow.HBP_NUM, true);
+        this.parser = new BreakpointParser(new KernelAddressMap(ncpus), false);
+        this.dispatcher = new Dispatcher(events, callbackTimeoutMillis);
+    }
+
+    // ------------------------------------------------------------------ owners
+
+    /** A new client scope (one per bundle). */
+    public Owner openOwner(String name) {
+        return new Owner(name);
+    }
+
+    /** Releases everything {@code o} owns: breakpoints, wide breakpoints, claims, guest sessions. */
+    public void closeOwner(Owner o) {
+        o.closed = true;
+        for (AutoCloseable hold : List.copyOf(o.holds)) {
+            try {
+                hold.close();
+            } catch (Exception e) {
+                events.fault("releasing a hold of bundle " + o.name() + " failed: " + e);
+            }
+        }
+        for (WideEvent w : List.copyOf(o.wides)) {
+            w.unregister();
+        }
+        for (PerfEvent e : o.sortedEvents()) {
+            unregister(e);
+        }
+        dispatcher.close(o.name());
+    }
+
+    private static void checkOpen(Owner o) {
+        if (o.closed) {
+            throw new HwbpException(Errno.EBUSY, "core unavailable: the service of " + o.name() + " was released");
+        }
+    }
+
+    // ------------------------------------------------------------------ registration
+
+    /** perf_event_open() of a breakpoint: reserve, then parse (ENOSPC wins over EINVAL), then install. */
+    public PerfEvent register(Owner o, BreakpointSpec spec, BreakpointHandler handler) {
+        PerfEvent ev = create(o, spec, handler, false);
+        ev.id = o.nextId();
+        publish(o, ev);
+        return ev;
+    }
+
+    /** register_wide_hw_breakpoint(): one event per online CPU, all or nothing. */
+    public WideEvent registerWide(Owner o, BreakpointSpec spec, BreakpointHandler handler) {
+        List<PerfEvent> parts = new ArrayList<>();
+        try {
+            for (int cpu = 0; cpu < ncpus; cpu++) {
+                BreakpointSpec s = new BreakpointSpec(spec.address(), spec.length(), spec.type(), cpu,
+                        BreakpointSpec.NO_TASK, spec.disabled(), spec.excludeKernel());
+                parts.add(create(o, s, handler, true));
+            }
+        } catch (HwbpException e) {
+            for (PerfEvent p : parts) {
+                accounting.release(p);
+                p.reserved = false;
+            }
+            throw e;
+        }
+        int id = o.nextId();
+        WideEvent wide = new WideEvent(id, parts, o);
+        o.wides.add(wide);
+        for (PerfEvent p : parts) {
+            p.id = id;
+            publish(o, p);
+        }
+        return wide;
+    }
+
+    /** Checks the target, reserves a slot and parses; the event is not yet visible. */
+    private PerfEvent create(Owner o, BreakpointSpec spec, BreakpointHandler handler, boolean widePart) {
+        checkOpen(o);
+        try {
+            if (spec.cpu() < BreakpointSpec.ANY_CPU || spec.cpu() >= ncpus) {
+                throw new HwbpException(Errno.EINVAL, "no CPU " + spec.cpu() + " (0.." + (ncpus - 1) + ")");
+            }
+            if (spec.isTaskBound()) {
+                liveTask(spec.task());
+            } else if (spec.cpu() == BreakpointSpec.ANY_CPU) {
+                // perf_event_alloc() refuses cpu -1 without a task before any slot accounting.
+                throw new HwbpException(Errno.EINVAL, "a breakpoint needs a CPU, a task, or both");
+            }
+            PerfEvent ev = new PerfEvent(this, nextSerial.getAndIncrement(), o, spec, null, handler, widePart);
+            accounting.reserve(ev);
+            ev.reserved = true;
+            try {
+                ev.info = parser.parse(spec, true);
+            } catch (HwbpException e) {
+                accounting.release(ev);
+                ev.reserved = false;
+                throw e;
+            }
+            return ev;
+        } catch (HwbpException e) {
+            refusals.increment();
+            throw e;
+        }
+    }
+
+    private void publish(Owner o, PerfEvent ev) {
+        ev.registered = true;
+        o.events.add(ev);
+        all.put(ev.serial, ev);
+        if (ev.spec.isTaskBound()) {
+            TaskState t = tasks.get(ev.spec.task());
+            t.events.add(ev);
+        }
+        registrations.increment();
+        installIfRunnable(ev);
+    }
+
+    /**
+     * modify_user_hw_breakpoint(): the event is disabled (uninstalled), the new attributes parsed, the slot
+     * re-reserved only if the type changes; on failure the old attributes stay. It is re-enabled iff the
+     * resulting attributes are not disabled. Address and length changes never re-check slot capacity.
+     */
+    public void modify(PerfEvent ev, BreakpointSpec attrs) {
+        checkOpen(ev.owner);
+        synchronized (ev) {
+            if (!ev.registered) {
+                throw new HwbpException(Errno.ENOENT, "breakpoint " + ev.id + " is not registered");
+            }
+            BreakpointSpec old = ev.spec;
+            BreakpointSpec next = new BreakpointSpec(attrs.address(), attrs.length(), attrs.type(), old.cpu(),
+                    old.task(), attrs.disabled(), old.excludeKernel());
+            uninstall(ev);
+            try {
+                ArchInfo info = parser.parse(next, true);
+                if (next.type() != old.type() && ev.reserved && !ev.preempted) {
+                    ev.slotType = next.type();
+                    try {
+                        accounting.modify(ev, old.type(), next.type());
+                    } catch (HwbpException e) {
+                        ev.slotType = old.type();
+                        throw e;
+                    }
+                }
+                ev.spec = next;
+                ev.info = info;
+            } finally {
+                installIfRunnable(ev);
+            }
+        }
+    }
+
+    /** unregister_hw_breakpoint(): uninstall, release the slot; then give preempted breakpoints a chance. */
+    public void unregister(PerfEvent ev) {
+        synchronized (ev) {
+            if (!ev.registered) {
+                return;
+            }
+            ev.registered = false;
+            uninstall(ev);
+            if (ev.spec.isTaskBound()) {
+                TaskState t = tasks.get(ev.spec.task());
+                if (t != null) {
+                    t.events.remove(ev);
+                }
+            }
+            if (ev.reserved) {
+                accounting.release(ev);
+                ev.reserved = false;
+            }
+            ev.preempted = false;
+            ev.owner.events.remove(ev);
+            all.remove(ev.serial);
+        }
+        restorePreempted();
+    }
+
+    public boolean isUsed() {
+        return accounting.isUsed();
+    }
+
+    // ------------------------------------------------------------------ perf scheduling
+
+    private boolean runnable(PerfEvent ev, int cpu) {
+        BreakpointSpec s = ev.spec;
+        if (!ev.registered || !ev.reserved || ev.preempted || ev.direct || s.disabled()) {
+            return false;
+        }
+        if (!s.isTaskBound()) {
+            return s.cpu() == cpu;
+        }
+        return cpus[cpu].running() == s.task() && (s.cpu() < 0 || s.cpu() == cpu);
+    }
+
+    /** The CPU the event would be installed on now, or -1. */
+    private int targetCpu(PerfEvent ev) {
+        BreakpointSpec s = ev.spec;
+        if (!s.isTaskBound()) {
+            return s.cpu();
+        }
+        TaskState t = tasks.get(s.task());
+        int cpu = t == null ? -1 : t.cpu;
+        return cpu >= 0 && (s.cpu() < 0 || s.cpu() == cpu) ? cpu : -1;
+    }
+
+    private void installIfRunnable(PerfEvent ev) {
+        int cpu = targetCpu(ev);
+        if (cpu < 0) {
+            return;
+        }
+        perfContext[cpu].lock();
+        try {
+            if (ev.installedCpu < 0 && runnable(ev, cpu)) {
+                installOn(ev, cpu);
+            }
+        } finally {
+            perfContext[cpu].unlock();
+        }
+    }
+
+    /** pmu->add → arch_install_hw_breakpoint(); the caller holds the CPU's perf context. */
+    private void installOn(PerfEvent ev, int cpu) {
+        try {
+            shadows.get(cpu).install(ev, ev.info);
+            ev.installedCpu = cpu;
+        } catch (HwbpException e) {
+            events.add("error " + ev + " could not be installed on CPU " + cpu + ": " + e.getMessage());
+        }
+    }
+
+    /** pmu->del → arch_uninstall_hw_breakpoint(). */
+    private void uninstall(PerfEvent ev) {
+        int cpu = ev.installedCpu;
+        if (cpu < 0) {
+            return;
+        }
+        perfContext[cpu].lock();
+        try {
+            if (ev.installedCpu == cpu) {
+                shadows.get(cpu).uninstall(ev);
+                ev.installedCpu = -1;
+            }
+        } finally {
+            perfContext[cpu].unlock();
+        }
+    }
+
+    int slotOf(PerfEvent ev, int cpu) {
+        return shadows.get(cpu).slotOf(ev);
+    }
+
+    // ------------------------------------------------------------------ debugger path
+
+    /** dbg_reserve_bp_slot(), with the debugger-priority policy's preemption when it does not fit. */
+    public void dbgReserve(PerfEvent ev) {
+        checkOpen(ev.owner);
+        ev.owner.debugger = true;
+        if (ev.reserved) {
+            return;
+        }
+        List<PerfEvent> victims = new ArrayList<>();
+        accounting.runUnlessLocked(ev, () -> {
+            if (policy == Policy.DEBUGGER_PRIORITY && !ev.spec.isTaskBound()) {
+                while (!accounting.fitsLocked(ev)) {
+                    PerfEvent victim = newestPreemptible(ev.spec.cpu());
+                    if (victim == null) {
+                        break;
+                    }
+                    accounting.releaseLocked(victim);
+                    victim.preempted = true;
+                    victims.add(victim);
+                }
+            }
+            try {
+                accounting.reserveLocked(ev);
+            } catch (HwbpException e) {
+                for (PerfEvent v : victims) {
+                    accounting.reserveLocked(v);
+                    v.preempted = false;
+                }
+                victims.clear();
+                throw e;
+            }
+        });
+        ev.reserved = true;
+        for (PerfEvent v : victims) {
+            uninstall(v);
+            events.add("preempt " + v + " reason=DEBUGGER_PRIORITY by " + ev.owner.name());
+            dispatcher.deliver(v.owner.name(), "preempted", () -> v.handler.preempted(v, PreemptReason.DEBUGGER_PRIORITY));
+        }
+    }
+
+    /** The most recently registered reservation of a non-debugger owner that takes a slot on {@code cpu}. */
+    private PerfEvent newestPreemptible(int cpu) {
+        for (PerfEvent e : all.descendingMap().values()) {
+            if (e.reserved && !e.preempted && e.registered && !e.owner.debugger
+                    && (e.spec.cpu() == cpu || (e.spec.isTaskBound() && e.spec.cpu() < 0))) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** dbg_release_bp_slot(). */
+    public void dbgRelease(PerfEvent ev) {
+        checkOpen(ev.owner);
+        ev.owner.debugger = true;
+        if (!ev.reserved) {
+            return;
+        }
+        accounting.runUnlessLocked(ev, () -> accounting.releaseLocked(ev));
+        ev.reserved = false;
+        restorePreempted();
+    }
+
+    /**
+     * Gives every preempted breakpoint its reservation back if it fits now, oldest first, and tells it. Uses
+     * the fail-fast path, so it never waits; what cannot be done now is retried at the next release.
+     */
+    private void restorePreempted() {
+        List<PerfEvent> preempted = all.values().stream().filter(e -> e.preempted && e.registered).toList();
+        for (PerfEvent e : preempted) {
+            AtomicBoolean ok = new AtomicBoolean();
+            try {
+                accounting.runUnlessLocked(e, () -> {
+                    if (e.preempted && accounting.fitsLocked(e)) {
+                        accounting.reserveLocked(e);
+                        e.preempted = false;
+                        ok.set(true);
+                    }
+                });
+            } catch (HwbpException busy) {
+                return;
+            }
+            if (ok.get()) {
+                installIfRunnable(e);
+                events.add("restore " + e + " reason=DEBUGGER_PRIORITY");
+                dispatcher.deliver(e.owner.name(), "restored", () -> e.handler.restored(e));
+            }
+        }
+    }
+
+    /** kgdb_correct_hw_break(): copies the attributes into the event and installs it directly. */
+    public void debuggerInstall(PerfEvent ev, long address, int length, int type) {
+        checkOpen(ev.owner);
+        if (ev.spec.isTaskBound()) {
+            throw new HwbpException(Errno.EINVAL, "the debugger installs CPU-bound events only");
+        }
+        BreakpointSpec next = new BreakpointSpec(address, length, type, ev.spec.cpu(), BreakpointSpec.NO_TASK,
+                ev.spec.disabled(), ev.spec.excludeKernel());
+        ArchInfo info = parser.archParse(next);
+        int cpu = ev.spec.cpu();
+        perfContext[cpu].lock();
+        try {
+            if (ev.installedCpu >= 0) {
+                shadows.get(cpu).uninstall(ev);
+                ev.installedCpu = -1;
+            }
+            ev.spec = next;
+            ev.info = info;
+            ev.direct = true;
+            shadows.get(cpu).install(ev, info);
+            ev.installedCpu = cpu;
+        } finally {
+            perfContext[cpu].unlock();
+        }
+    }
+
+    /** arch_uninstall_hw_breakpoint() of a directly installed event (kgdb_disable_hw_debug, kgdb_remove_all_hw_break). */
+    public void debuggerUninstall(PerfEvent ev) {
+        uninstall(ev);
+        ev.direct = false;
+    }
+
+    /** kgdb_cpu_enter on every CPU: the holder of every CPU becomes DEBUGGER, without waiting for any lock. */
+    public DebuggerClaim claimAllCpus(Owner o) {
+        checkOpen(o);
+        o.debugger = true;
+        DebuggerClaimImpl claim = new DebuggerClaimImpl(o);
+        if (!debuggerClaim.compareAndSet(null, claim)) {
+            throw new HwbpException(Errno.EBUSY, "the debugger already holds the machine");
+        }
+        for (Cpu c : cpus) {
+            c.setHolder(Holder.DEBUGGER);
+        }
+        for (Cpu c : cpus) {
+            // kgdb_disable_hw_debug(): DR7 ← 0x400 on every CPU entering the debugger, shadows untouched.
+            c.requestDisable();
+        }
+        debuggerClaims.increment();
+        o.holds.add(claim);
+        Set<Integer> all = claim.cpus();
+        events.add("claim cpus=" + cpuList(all) + " holder=DEBUGGER bundle=" + o.name());
+        notifyClaimed(all, Holder.DEBUGGER, false);
+        for (Cpu c : cpus) {
+            CpuShadow<PerfEvent> sh = shadows.get(c.index());
+            for (int slot = 0; slot < CpuShadow.HBP_NUM; slot++) {
+                PerfEvent ev = sh.owner(slot);
+                if (ev != null && ev.owner != o) {
+                    claim.preempted.add(ev);
+                    events.add("preempt " + ev + " reason=DEBUGGER_CLAIM cpu " + c.index());
+                    dispatcher.deliver(ev.owner.name(), "preempted",
+                            () -> ev.handler.preempted(ev, PreemptReason.DEBUGGER_CLAIM));
+                }
+            }
+        }
+        return claim;
+    }
+
+    private final class DebuggerClaimImpl implements DebuggerClaim, AutoCloseable {
+        private final Owner owner;
+        private final AtomicBoolean active = new AtomicBoolean(true);
+        final Set<PerfEvent> preempted = new LinkedHashSet<>();
+
+        DebuggerClaimImpl(Owner owner) {
+            this.owner = owner;
+        }
+
+        @Override
+        public Set<Integer> cpus() {
+            Set<Integer> s = new LinkedHashSet<>();
+            for (int i = 0; i < ncpus; i++) {
+                s.add(i);
+            }
+            return s;
+        }
+
+        @Override
+        public boolean isActive() {
+            return active.get();
+        }
+
+        @Override
+        public void release() {
+            if (!active.compareAndSet(true, false)) {
+                return;
+            }
+            for (Cpu c : cpus) {
+                c.lock().lock();
+                try {
+                    shadows.get(c.index()).restoreLocked();
+                    c.setHolder(Holder.HOST);
+                    c.takeShadowChanged();
+                } finally {
+                    c.unlockAndApplyPending();
+                }
+            }
+            debuggerClaim.compareAndSet(this, null);
+            owner.holds.remove(this);
+            Set<Integer> all = cpus();
+            for (PerfEvent ev : preempted) {
+                if (ev.registered && ev.installedCpu >= 0) {
+                    events.add("restore " + ev + " reason=DEBUGGER_CLAIM");
+                    dispatcher.deliver(ev.owner.name(), "restored", () -> ev.handler.restored(ev));
+                }
+            }
+            events.add("release cpus=" + cpuList(all) + " holder=DEBUGGER bundle=" + owner.name());
+            notifyReleased(all, Holder.DEBUGGER, false);
+            restorePreempted();
+        }
+
+        @Override
+        public void close() {
+            release();
+        }
+    }
+
+    public Holder holder(int cpu) {
+        return cpu(cpu).holder();
+    }
+
+    /** Whether the debugger holds the machine. */
+    public boolean debuggerActive() {
+        return debuggerClaim.get() != null;
+    }
+
+    // ------------------------------------------------------------------ guests
+
+    /** A guest claim of one CPU for one VM entry; refused while the debugger (or another guest) holds it. */
+    public GuestSession enterGuest(Owner o, int cpu, int vm, int vcpu) {
+        checkOpen(o);
+        Cpu c = cpu(cpu);
+        Holder g = Holder.guest(vm, vcpu);
+        if (!c.transferHolder(Holder.HOST, g)) {
+            throw new HwbpException(Errno.EBUSY, "CPU " + cpu + " is held by " + c.holder());
+        }
+        guestClaims.increment();
+        GuestSessionImpl s = new GuestSessionImpl(o, c, g);
+        o.holds.add(s);
+        if (guestInterest(cpu)) {
+            Set<Integer> one = Set.of(cpu);
+            events.add("claim cpus=" + cpu + " holder=" + g + " bundle=" + o.name());
+            notifyClaimed(one, g, true);
+            for (PerfEvent ev : installedOn(cpu)) {
+                if (ev.handler.wantsGuestClaims()) {
+                    dispatcher.deliver(ev.owner.name(), "preempted",
+                            () -> ev.handler.preempted(ev, PreemptReason.GUEST_CLAIM));
+                }
+            }
+        }
+        return s;
+    }
+
+    /** Whether anybody wants to hear of a guest entry on {@code cpu}: kept cheap, this is the VM-entry path. */
+    private boolean guestInterest(int cpu) {
+        if (guestListeners.get() > 0) {
+            return true;
+        }
+        CpuShadow<PerfEvent> sh = shadows.get(cpu);
+        for (int slot = 0; slot < CpuShadow.HBP_NUM; slot++) {
+            PerfEvent ev = sh.owner(slot);
+            if (ev != null && ev.handler.wantsGuestClaims()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private List<PerfEvent> installedOn(int cpu) {
+        List<PerfEvent> l = new ArrayList<>();
+        CpuShadow<PerfEvent> sh = shadows.get(cpu);
+        for (int slot = 0; slot < CpuShadow.HBP_NUM; slot++) {
+            PerfEvent ev = sh.owner(slot);
+            if (ev != null) {
+                l.add(ev);
+            }
+        }
+        return l;
+    }
+
+    private final class GuestSessionImpl implements GuestSession {
+        private final Owner owner;
+        private final Cpu cpu;
+        private final Holder holder;
+        private final AtomicBoolean open = new AtomicBoolean(true);
+
+        GuestSessionImpl(Owner owner, Cpu cpu, Holder holder) {
+            this.owner = owner;
+            this.cpu = cpu;
+            this.holder = holder;
+        }
+
+        @Override
+        public int cpu() {
+            return cpu.index();
+        }
+
+        @Override
+        public Holder holder() {
+            return holder;
+        }
+
+        @Override
+        public DebugRegisters registers() {
+            return HwBreakpointCore.this.registers(cpu.index());
+        }
+
+        @Override
+        public void vmEntry(long guestDr7) {
+            if (cpu.holder().equals(holder)) {
+                cpu.registers().hardwareSet(7, guestDr7);
+            }
+        }
+
+        @Override
+        public long guestAccess(long address, int length, AccessKind kind) {
+            return cpu.holder().equals(holder) ? match(cpu.registers(), address, length, kind) : 0;
+        }
+
+        @Override
+        public void vmExit() {
+            if (cpu.holder().equals(holder)) {
+                cpu.registers().hardwareSet(7, DebugRegisterFile.DR7_RESET);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (!open.compareAndSet(true, false)) {
+                return;
+            }
+            cpu.lock().lock();
+            try {
+                // Linux runs the guest with IRQs off, so an install aimed at this CPU waits for the exit; here
+                // it moved only the shadows, and the hardware catches up now.
+                if (cpu.transferHolder(holder, Holder.HOST) && cpu.takeShadowChanged()) {
+                    shadows.get(cpu.index()).restoreLocked();
+                }
+            } finally {
+                cpu.unlockAndApplyPending();
+            }
+            owner.holds.remove(this);
+            if (guestInterest(cpu.index())) {
+                for (PerfEvent ev : installedOn(cpu.index())) {
+                    if (ev.handler.wantsGuestClaims()) {
+                        dispatcher.deliver(ev.owner.name(), "restored", () -> ev.handler.restored(ev));
+                    }
+                }
+                events.add("release cpus=" + cpu.index() + " holder=" + holder + " bundle=" + owner.name());
+                notifyReleased(Set.of(cpu.index()), holder, true);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ listeners
+
+    public void addListener(String bundle, HardwareListener l, boolean guestEvents) {
+        listeners.add(new ListenerReg(bundle, l, guestEvents));
+        if (guestEvents) {
+            guestListeners.incrementAndGet();
+        }
+    }
+
+    public void removeListener(HardwareListener l) {
+        for (ListenerReg r : listeners) {
+            if (r.listener == l && listeners.remove(r) && r.guest) {
+                guestListeners.decrementAndGet();
+            }
+        }
+    }
+
+    public void addTaskListener(String bundle, TaskListener l) {
+        taskListeners.add(new TaskListenerReg(bundle, l));
+    }
+
+    public void removeTaskListener(TaskListener l) {
+        taskListeners.removeIf(r -> r.listener == l);
+    }
+
+    private void notifyClaimed(Set<Integer> cpuSet, Holder h, boolean guest) {
+        for (ListenerReg r : listeners) {
+            if (!guest || r.guest) {
+                dispatcher.deliver(r.bundle, "claimed", () -> r.listener.claimed(cpuSet, h));
+            }
+        }
+    }
+
+    private void notifyReleased(Set<Integer> cpuSet, Holder h, boolean guest) {
+        for (ListenerReg r : listeners) {
+            if (!guest || r.guest) {
+                dispatcher.deliver(r.bundle, "released", () -> r.listener.released(cpuSet, h));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ machine
+
+    public int cpus() {
+        return ncpus;
+    }
+
+    private Cpu cpu(int cpu) {
+        if (cpu < 0 || cpu >= ncpus) {
+            throw new HwbpException(Errno.EINVAL, "no CPU " + cpu + " (0.." + (ncpus - 1) + ")");
+        }
+        return cpus[cpu];
+    }
+
+    public int createTask(String name) {
+        int id = nextTask.getAndIncrement();
+        tasks.put(id, new TaskState(id, name == null || name.isBlank() ? "task" + id : name));
+        return id;
+    }
+
+    private TaskState liveTask(int id) {
+        TaskState t = tasks.get(id);
+        if (t == null || !t.alive) {
+            throw new HwbpException(Errno.ESRCH, "no such task " + id);
+        }
+        return t;
+    }
+
+    public TaskInfo task(int id) {
+        TaskState t = tasks.get(id);
+        if (t == null) {
+            throw new HwbpException(Errno.ESRCH, "no such task " + id);
+        }
+        return info(t);
+    }
+
+    private static TaskInfo info(TaskState t) {
+        return new TaskInfo(t.id, t.name, t.alive, t.cpu);
+    }
+
+    public List<TaskInfo> tasks() {
+        return tasks.values().stream().sorted(Comparator.comparingInt(t -> t.id)).map(HwBreakpointCore::info).toList();
+    }
+
+    /** do_exit(): the task leaves its CPU and is gone; TaskListeners (ptrace's flush) are told. */
+    public void exitTask(int id) {
+        TaskState t = liveTask(id);
+        schedLock.lock();
+        try {
+            if (t.cpu >= 0) {
+                schedule(t.cpu, Machine.IDLE);
+            }
+            t.alive = false;
+        } finally {
+            schedLock.unlock();
+        }
+        for (TaskListenerReg r : taskListeners) {
+            dispatcher.deliver(r.bundle, "taskExited", () -> r.listener.taskExited(id));
+        }
+    }
+
+    /** Context switch on {@code cpu}: perf schedules the old task's events out and the new task's in. */
+    public void switchTo(int cpu, int task) {
+        cpu(cpu);
+        schedLock.lock();
+        try {
+            if (task != Machine.IDLE) {
+                TaskState t = liveTask(task);
+                if (t.cpu >= 0 && t.cpu != cpu) {
+                    schedule(t.cpu, Machine.IDLE);
+                }
+            }
+            schedule(cpu, task);
+        } finally {
+            schedLock.unlock();
+        }
+    }
+
+    /** The caller holds the scheduler lock. */
+    private void schedule(int cpu, int task) {
+        perfContext[cpu].lock();
+        try {
+            int old = cpus[cpu].running();
+            if (old == task) {
+                return;
+            }
+            if (old != Machine.IDLE) {
+                TaskState o = tasks.get(old);
+                for (PerfEvent ev : o.events) {
+                    if (ev.installedCpu == cpu) {
+                        shadows.get(cpu).uninstall(ev);
+                        ev.installedCpu = -1;
+                    }
+                }
+                o.cpu = -1;
+            }
+            cpus[cpu].setRunning(task);
+            if (task != Machine.IDLE) {
+                TaskState t = tasks.get(task);
+                t.cpu = cpu;
+                for (PerfEvent ev : t.events) {
+                    if (ev.installedCpu < 0 && runnable(ev, cpu)) {
+                        installOn(ev, cpu);
+                    }
+                }
+            }
+        } finally {
+            perfContext[cpu].unlock();
+        }
+    }
+
+    public int running(int cpu) {
+        return cpu(cpu).running();
+    }
+
+    /**
+     * A memory access or instruction fetch on {@code cpu}. If it matches an enabled breakpoint of the
+     * hardware DR7, the hardware sets DR6's Bi bits and raises #DB: exc_debug reads and resets DR6 (and in
+     * kernel mode saves and clears DR7, local_db_save), then hw_breakpoint_handler() dispatches per slot.
+     */
+    public AccessResult access(int cpu, long address, int length, AccessKind kind, boolean kernelMode) {
+        Cpu c = cpu(cpu);
+        if (length != 1 && length != 2 && length != 4 && length != 8) {
+            throw new HwbpException(Errno.EINVAL, "access length must be 1, 2, 4 or 8: " + length);
+        }
+        int task = c.running();
+        if (!kernelMode && task == Machine.IDLE) {
+            throw new HwbpException(Errno.EINVAL, "CPU " + cpu + " runs no task; a user access needs one (or --kernel)");
+        }
+        DebugRegisterFile regs = c.registers();
+        long bits;
+        c.lock().lock();
+        try {
+            bits = match(regs, address, length, kind);
+            if (bits != 0) {
+                regs.hardwareSet(6, regs.peek(6) | bits);
+            }
+        } finally {
+            c.unlockAndApplyPending();
+        }
+        if (bits == 0) {
+            return AccessResult.NO_TRAP;
+        }
+        long exception = nextException.getAndIncrement();
+        long savedDr7 = 0;
+        long dr6;
+        c.lock().lock();
+        try {
+            if (kernelMode) {
+                savedDr7 = regs.read(7) & ~Dr7.FIXED_1;
+                if (savedDr7 != 0) {
+                    regs.write(7, Dr7.FIXED_1);
+                }
+            }
+            dr6 = regs.read(6);
+            regs.write(6, Dr6.RESET);
+        } finally {
+            c.unlockAndApplyPending();
+        }
+        List<String> lines = handle(cpu, task, address, length, kind, kernelMode, Dr6.toPositive(dr6), exception);
+        if (savedDr7 != 0) {
+            c.lock().lock();
+            try {
+                // local_db_restore(); only if the host still holds the hardware.
+                if (c.hostHoldsHardware()) {
+                    regs.write(7, savedDr7);
+                }
+            } finally {
+                c.unlockAndApplyPending();
+            }
+        }
+        return new AccessResult(true, dr6, lines);
+    }
+
+    /** The positive-polarity Bi bits of the enabled hardware breakpoints this access hits. */
+    static long match(DebugRegisterFile regs, long address, int length, AccessKind kind) {
+        long dr7 = regs.peek(7);
+        long bits = 0;
+        for (int i = 0; i < CpuShadow.HBP_NUM; i++) {
+            if (!Dr7.enabled(dr7, i)) {
+                continue;
+            }
+            int rw = Dr7.rw(dr7, i);
+            long bpAddr = regs.peek(i);
+            boolean hit;
+            if (kind == AccessKind.X) {
+                hit = rw == Dr7.RW_EXECUTE && bpAddr == address;
+            } else {
+                boolean typeOk = rw == Dr7.RW_READ || (rw == Dr7.RW_WRITE && kind == AccessKind.W);
+                int len = Dr7.lenBytes(Dr7.lenBits(dr7, i));
+                long start = bpAddr & ~(long) (len - 1);
+                long end = start + len - 1;
+                long aEnd = address + length - 1;
+                hit = typeOk && Long.compareUnsigned(address, end) <= 0 && Long.compareUnsigned(aEnd, start) >= 0;
+            }
+            if (hit) {
+                bits |= Dr6.trap(i);
+            }
+        }
+        return bits;
+    }
+
+    /** hw_breakpoint_handler(). */
+    private List<String> handle(int cpu, int task, long address, int length, AccessKind kind, boolean kernelMode,
+            long dr6, long exception) {
+        List<String> lines = new ArrayList<>();
+        long remaining = dr6;
+        CpuShadow<PerfEvent> sh = shadows.get(cpu);
+        for (int i = 0; i < CpuShadow.HBP_NUM; i++) {
+            if ((dr6 & Dr6.trap(i)) == 0) {
+                continue;
+            }
+            PerfEvent bp = sh.owner(i);
+            if (bp == null) {
+                lines.add("slot " + i + ": no owner");
+                continue;
+            }
+            ArchInfo info = bp.info;
+            if (info.isExecute() && (dr6 & Dr6.BS) != 0) {
+                // The single-step trap has precedence; the instruction breakpoint will fire again.
+                lines.add("slot " + i + ": " + bp + " deferred (single step)");
+                continue;
+            }
+            remaining &= ~Dr6.trap(i);
+            String rf = info.isExecute() ? " RF" : "";
+            if (bp.spec.excludeKernel() && kernelMode) {
+                lines.add("slot " + i + ": " + bp + " not delivered (exclude_kernel, kernel-mode access)" + rf);
+                continue;
+            }
+            Hit hit = new Hit(cpu, task, address, length, kind, kernelMode, i, dr6, exception);
+            triggers.increment();
+            events.add("trigger " + bp + " cpu " + cpu + " slot " + i + String.format(" addr 0x%x", address));
+            dispatcher.deliver(bp.owner.name(), "triggered", () -> bp.handler.triggered(bp, hit));
+            lines.add("slot " + i + ": " + bp + " " + bp.target() + " triggered" + rf);
+        }
+        return lines;
+    }
+
+    /** The narrow per-CPU register access for KVM and kgdb; every MOV counted. */
+    public DebugRegisters registers(int cpu) {
+        Cpu c = cpu(cpu);
+        CpuShadow<PerfEvent> sh = shadows.get(cpu);
+        return new DebugRegisters() {
+            @Override
+            public int cpu() {
+                return cpu;
+            }
+
+            @Override
+            public long read(int dr) {
+                return c.registers().read(dr);
+            }
+
+            @Override
+            public void write(int dr, long value) {
+                c.registers().write(dr, value);
+            }
+
+            @Override
+            public boolean hwBreakpointActive() {
+                return sh.active();
+            }
+
+            @Override
+            public void hwBreakpointRestore() {
+                sh.restore();
+            }
+
+            @Override
+            public long shadowDr7() {
+                return sh.dr7();
+            }
+
+            @Override
+            public long shadowAddress(int i) {
+                return sh.address(i);
+            }
+
+            @Override
+            public long reads() {
+                return c.registers().reads();
+            }
+
+            @Override
+            public long writes() {
+                return c.registers().writes();
+            }
+        };
+    }
+
+    // ------------------------------------------------------------------ introspection
+
+    public Policy policy() {
+        return policy;
+    }
+
+    public void setPolicy(Policy p) {
+        this.policy = p;
+        restorePreempted();
+    }
+
+    public void setCallbackTimeoutMillis(long ms) {
+        dispatcher.setTimeoutMillis(ms);
+    }
+
+    public EventLog events() {
+        return events;
+    }
+
+    /** Every registered breakpoint, in registration order. */
+    public List<PerfEvent> breakpoints() {
+        return List.copyOf(all.values());
+    }
+
+    public long[] hardware(int cpu) {
+        return cpu(cpu).registers().snapshot();
+    }
+
+    public CpuShadow<PerfEvent> shadow(int cpu) {
+        cpu(cpu);
+        return shadows.get(cpu);
+    }
+
+    /** Slots the accounting reserves on {@code cpu} in the worst case. */
+    public int slotsInUse(int cpu) {
+        return accounting.pinnedOn(cpu(cpu).index());
+    }
+
+    public void resetCounters() {
+        for (Cpu c : cpus) {
+            c.registers().resetCounters();
+        }
+        registrations.reset();
+        refusals.reset();
+        debuggerClaims.reset();
+        guestClaims.reset();
+        triggers.reset();
+    }
+
+    /** Product §8 invariants 1–3, checked now. Empty when they hold. */
+    public List<String> check() {
+        List<String> problems = new ArrayList<>();
+        Collection<PerfEvent> reserved = all.values().stream().filter(e -> e.reserved).toList();
+        problems.addAll(accounting.verify(reserved));
+        for (Cpu c : cpus) {
+            CpuShadow<PerfEvent> sh = shadows.get(c.index());
+            Set<PerfEvent> seen = new LinkedHashSet<>();
+            for (int slot = 0; slot < CpuShadow.HBP_NUM; slot++) {
+                PerfEvent ev = sh.owner(slot);
+                if (ev != null && (!seen.add(ev) || ev.installedCpu != c.index())) {
+                    problems.add("CPU " + c.index() + " slot " + slot + " owner " + ev + " is inconsistent");
+                }
+            }
+            c.lock().lock();
+            try {
+                if (c.hostHoldsHardware()) {
+                    long hw = c.registers().peek(7);
+                    long shadowDr7 = sh.dr7();
+                    for (int slot = 0; slot < CpuShadow.HBP_NUM; slot++) {
+                        long bits = Dr7.localEnable(slot) | Dr7.globalEnable(slot);
+                        if ((hw & bits) != (shadowDr7 & bits)) {
+                            problems.add(String.format("CPU %d DR7 0x%x differs from cpu_dr7 0x%x in slot %d",
+                                    c.index(), hw, shadowDr7, slot));
+                        } else if ((shadowDr7 & bits) != 0) {
+                            if ((hw & Dr7.controlMask(slot)) != (shadowDr7 & Dr7.controlMask(slot))) {
+                                problems.add("CPU " + c.index() + " DR7 R/W-LEN of slot " + slot + " differs from cpu_dr7");
+                            }
+                            if (c.registers().peek(slot) != sh.address(slot)) {
+                                problems.add("CPU " + c.index() + " DR" + slot + " differs from cpu_debugreg");
+                            }
+                        }
+                    }
+                }
+            } finally {
+                c.lock().unlock();
+            }
+        }
+        return problems;
+    }
+
+    /** Stops the callback threads. */
+    public void shutdown() {
+        dispatcher.closeAll();
+    }
+
+    static String cpuList(Set<Integer> cpuSet) {
+        List<Integer> l = new ArrayList<>(cpuSet);
+        if (l.size() > 1 && l.get(l.size() - 1) - l.get(0) == l.size() - 1) {
+            return l.get(0) + "-" + l.get(l.size() - 1);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int c : l) {
+            sb.append(sb.length() == 0 ? "" : ",").append(c);
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,477 @@
+package org.hwbp.core.accounting;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.hwbp.api.BreakpointSpec;
+import org.hwbp.api.Errno;
+import org.hwbp.api.HwbpException;
+
+/**
+ * The breakpoint slot-constraint accounting of kernel/events/hw_breakpoint.c after Marco Elver's 2022 rewrite.
+ *
+ * <p>Per CPU and slot type: {@code cpu_pinned} (CPU-bound breakpoints) and the {@code tsk_pinned} histogram
+ * (tasks with CPU-specific breakpoints); globally the {@code cpu_pinned} histogram (max over CPUs in
+ * O(slots)) and {@code tsk_pinned_all} (tasks whose breakpoints all follow them on every CPU). The cost of a
+ * task registration does not depend on the number of tasks or CPUs, except the two transitions between
+ * "all CPU-independent" and "mixed" of one task (toggle_bp_slot cases 2a/2b).
+ *
+ * <p>Locking as bp_constraints_lock(): a task breakpoint takes its task's mutex, then the constraint lock for
+ * reading (registrations for different tasks run in parallel); a CPU breakpoint takes it for writing.
+ */
+public final class SlotAccounting {
+
+    private final int cpus;
+    private final int slots;
+    private final int typeCount;
+    /** bp_cpuinfo[type][cpu].cpu_pinned; written under the write lock only. */
+    private final int[][] cpuPinned;
+    /** bp_cpuinfo[type][cpu].tsk_pinned. */
+    private final BpSlotsHistogram[][] tskPinned;
+    /** cpu_pinned[type]: how many CPUs have N CPU-bound breakpoints. Written under the write lock only. */
+    private final BpSlotsHistogram[] cpuPinnedHist;
+    /** tsk_pinned_all[type]. */
+    private final BpSlotsHistogram[] tskPinnedAll;
+    /** task_bps_ht: each task's breakpoints, guarded by the task's mutex. */
+    private final ConcurrentHashMap<Integer, TaskBps> taskBps = new ConcurrentHashMap<>();
+    /** bp_cpuinfo_sem. */
+    private final ReentrantReadWriteLock constraints = new ReentrantReadWriteLock();
+
+    /** One task's breakpoints and its perf_event_mutex. */
+    private static final class TaskBps {
+        final ReentrantLock mutex = new ReentrantLock();
+        final List<SlotUser> bps = new ArrayList<>();
+    }
+
+    /**
+     * @param cpus possible CPUs
+     * @param slots hw_breakpoint_slots() per type (HBP_NUM = 4 on x86)
+     * @param mixedRegs CONFIG_HAVE_MIXED_BREAKPOINTS_REGS: instruction and data breakpoints share one pool
+     */
+    public SlotAccounting(int cpus, int slots, boolean mixedRegs) {
+        this.cpus = cpus;
+        this.slots = slots;
+        this.typeCount = mixedRegs ? 1 : 2;
+        cpuPinned = new int[typeCount][cpus];
+        tskPinned = new BpSlotsHistogram[typeCount][cpus];
+        cpuPinnedHist = new BpSlotsHistogram[typeCount];
+        tskPinnedAll = new BpSlotsHistogram[typeCount];
+        for (int t = 0; t < typeCount; t++) {
+            cpuPinnedHist[t] = new BpSlotsHistogram(slots);
+            tskPinnedAll[t] = new BpSlotsHistogram(slots);
+            for (int c = 0; c < cpus; c++) {
+                tskPinned[t][c] = new BpSlotsHistogram(slots);
+            }
+        }
+    }
+
+    public int cpus() {
+        return cpus;
+    }
+
+    public int slots() {
+        return slots;
+    }
+
+    /** find_slot_idx(): data for anything with R or W, else instruction (the same index with mixed regs). */
+    private int slotIdx(int bpType) {
+        if (typeCount == 1) {
+            return 0;
+        }
+        return (bpType & BreakpointSpec.RW) != 0 ? 1 : 0;
+    }
+
+    /** The constraint locks of one breakpoint, held for the lifetime of the returned handle. */
+    public final class ConstraintLock implements AutoCloseable {
+        private final ReentrantLock taskMutex;
+        private final boolean write;
+
+        private ConstraintLock(SlotUser bp) {
+            if (bp.task() != BreakpointSpec.NO_TASK) {
+                taskMutex = task(bp.task()).mutex;
+                taskMutex.lock();
+                constraints.readLock().lock();
+                write = false;
+            } else {
+                taskMutex = null;
+                constraints.writeLock().lock();
+                write = true;
+            }
+        }
+
+        @Override
+        public void close() {
+            if (write) {
+                constraints.writeLock().unlock();
+            } else {
+                constraints.readLock().unlock();
+                taskMutex.unlock();
+            }
+        }
+    }
+
+    /** bp_constraints_lock(): blocks until the locks {@code bp}'s registration needs are held. */
+    public ConstraintLock lock(SlotUser bp) {
+        return new ConstraintLock(bp);
+    }
+
+    private TaskBps task(int task) {
+        return taskBps.computeIfAbsent(task, t -> new TaskBps());
+    }
+
+    /** reserve_bp_slot(). */
+    public void reserve(SlotUser bp) {
+        try (ConstraintLock l = lock(bp)) {
+            reserveLocked(bp, bp.slotType());
+        }
+    }
+
+    /** release_bp_slot(). */
+    public void release(SlotUser bp) {
+        try (ConstraintLock l = lock(bp)) {
+            toggle(bp, false, slotIdx(bp.slotType()));
+        }
+    }
+
+    /**
+     * modify_bp_slot(): releases the slot of {@code oldType} and reserves one of {@code newType}; on failure
+     * the old reservation is put back (it must succeed) and the error thrown.
+     */
+    public void modify(SlotUser bp, int oldType, int newType) {
+        try (ConstraintLock l = lock(bp)) {
+            toggle(bp, false, slotIdx(oldType));
+            try {
+                reserveLocked(bp, newType);
+            } catch (HwbpException e) {
+                reserveLocked(bp, oldType);
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * dbg_reserve_bp_slot(): never waits. Refused with EBUSY (Linux: -1) if bp_constraints_is_locked(): the
+     * write lock is held, or for a task breakpoint its task mutex, or for a CPU breakpoint any reader.
+     */
+    public void dbgReserve(SlotUser bp) {
+        runUnlessLocked(bp, () -> reserveLocked(bp, bp.slotType()));
+    }
+
+    /** dbg_release_bp_slot(): never waits; EBUSY if a constraint lock is held. */
+    public void dbgRelease(SlotUser bp) {
+        runUnlessLocked(bp, () -> toggle(bp, false, slotIdx(bp.slotType())));
+    }
+
+    /**
+     * Runs {@code action} with {@code bp}'s constraint locks if they are free right now; EBUSY otherwise. The
+     * kernel checks bp_constraints_is_locked() and then runs unlocked because every other CPU is stopped;
+     * here other threads keep running, so the check is a try-lock that also excludes them for the duration.
+     */
+    public void runUnlessLocked(SlotUser bp, Runnable action) {
+        if (bp.task() != BreakpointSpec.NO_TASK) {
+            ReentrantLock mutex = task(bp.task()).mutex;
+            if (!mutex.tryLock()) {
+                throw locked();
+            }
+            try {
+                if (!constraints.readLock().tryLock()) {
+                    throw locked();
+                }
+                try {
+                    action.run();
+                } finally {
+                    constraints.readLock().unlock();
+                }
+            } finally {
+                mutex.unlock();
+            }
+        } else {
+            if (!constraints.writeLock().tryLock()) {
+                throw locked();
+            }
+            try {
+                action.run();
+            } finally {
+                constraints.writeLock().unlock();
+            }
+        }
+    }
+
+    private static HwbpException locked() {
+        return new HwbpException(Errno.EBUSY, "breakpoint constraints are locked by a registration in flight");
+    }
+
+    /** Whether a constraint update is in flight anywhere (what a CPU breakpoint's dbg path refuses on). */
+    public boolean isLockedForCpuBreakpoint() {
+        return constraints.isWriteLocked() || constraints.getReadLockCount() > 0;
+    }
+
+    /** __reserve_bp_slot(); the caller holds the constraint locks. */
+    private void reserveLocked(SlotUser bp, int bpType) {
+        if (bpType == BreakpointSpec.EMPTY || bpType == BreakpointSpec.INVALID) {
+            throw new HwbpException(Errno.EINVAL, "invalid breakpoint type " + bpType);
+        }
+        int type = slotIdx(bpType);
+        int maxPinned = maxBpPinnedSlots(bp, type);
+        if (maxPinned + weight() > slots) {
+            throw new HwbpException(Errno.ENOSPC, noSpaceMessage(bp));
+        }
+        toggle(bp, true, type);
+    }
+
+    /** __reserve_bp_slot() for a caller inside {@link #runUnlessLocked}. */
+    public void reserveLocked(SlotUser bp) {
+        reserveLocked(bp, bp.slotType());
+    }
+
+    /** __release_bp_slot() for a caller inside {@link #runUnlessLocked}. */
+    public void releaseLocked(SlotUser bp) {
+        toggle(bp, false, slotIdx(bp.slotType()));
+    }
+
+    /**
+     * Whether {@code bp} would fit now (the ENOSPC test of __reserve_bp_slot without reserving). The caller
+     * holds the constraint locks.
+     */
+    public boolean fitsLocked(SlotUser bp) {
+        return maxBpPinnedSlots(bp, slotIdx(bp.slotType())) + weight() <= slots;
+    }
+
+    private String noSpaceMessage(SlotUser bp) {
+        if (bp.task() == BreakpointSpec.NO_TASK) {
+            return "no free debug-register slot on CPU " + bp.cpu();
+        }
+        return "no free debug-register slot for task " + bp.task()
+                + (bp.cpu() < 0 ? " on every CPU" : " on CPU " + bp.cpu());
+    }
+
+    /** hw_breakpoint_weight(): 1 (x86 does not override it). */
+    private static int weight() {
+        return 1;
+    }
+
+    /**
+     * task_bp_pinned(): the weight of the task's own breakpoints that apply to {@code cpu}, excluding
+     * {@code bp} itself; with {@code cpu == -1}, the task total, or -1 if it has any CPU-specific breakpoint.
+     */
+    private int taskBpPinned(int cpu, SlotUser bp, int type) {
+        TaskBps t = taskBps.get(bp.task());
+        if (t == null) {
+            return 0;
+        }
+        int count = 0;
+        for (SlotUser iter : t.bps) {
+            if (iter == bp || slotIdx(iter.slotType()) != type) {
+                continue;
+            }
+            if (iter.cpu() >= 0) {
+                if (cpu == -1) {
+                    return -1;
+                } else if (cpu != iter.cpu()) {
+                    continue;
+                }
+            }
+            count += weight();
+        }
+        return count;
+    }
+
+    /** max_task_bp_pinned(): the busiest task whose breakpoints apply to {@code cpu}. */
+    private int maxTaskBpPinned(int cpu, int type) {
+        return BpSlotsHistogram.maxMerge(tskPinned[type][cpu], tskPinnedAll[type]);
+    }
+
+    /** max_bp_pinned_slots(): the worst-case occupancy {@code bp} must coexist with. */
+    private int maxBpPinnedSlots(SlotUser bp, int type) {
+        boolean isTask = bp.task() != BreakpointSpec.NO_TASK;
+        if (isTask && bp.cpu() < 0) {
+            int maxPinned = taskBpPinned(-1, bp, type);
+            if (maxPinned >= 0) {
+                // Fast path: the task's count is the same on every CPU.
+                return maxPinned + cpuPinnedHist[type].max();
+            }
+        }
+        int pinnedSlots = 0;
+        int from = bp.cpu() >= 0 ? bp.cpu() : 0;
+        int to = bp.cpu() >= 0 ? bp.cpu() : cpus - 1;
+        for (int cpu = from; cpu <= to; cpu++) {
+            int nr = cpuPinned[type][cpu];
+            nr += isTask ? taskBpPinned(cpu, bp, type) : maxTaskBpPinned(cpu, type);
+            pinnedSlots = Math.max(nr, pinnedSlots);
+        }
+        return pinnedSlots;
+    }
+
+    /** toggle_bp_slot(): adds ({@code enable}) or removes {@code bp} in the tables. */
+    private void toggle(SlotUser bp, boolean enable, int type) {
+        int weight = enable ? weight() : -weight();
+        if (bp.task() == BreakpointSpec.NO_TASK) {
+            cpuPinnedHist[type].add(cpuPinned[type][bp.cpu()], weight);
+            cpuPinned[type][bp.cpu()] += weight;
+            return;
+        }
+        TaskBps t = task(bp.task());
+        if (!enable) {
+            // Remove first so that task_bp_pinned() sees whether this was the last CPU-specific one.
+            if (!t.bps.remove(bp)) {
+                throw new IllegalStateException("breakpoint was not reserved: " + bp);
+            }
+        }
+        int nextTskPinned = taskBpPinned(-1, bp, type);
+        if (nextTskPinned >= 0) {
+            if (bp.cpu() < 0) {
+                // Case 1: only CPU-independent breakpoints: the global histogram alone.
+                if (!enable) {
+                    nextTskPinned += weight();
+                }
+                tskPinnedAll[type].add(nextTskPinned, weight);
+            } else if (enable) {
+                // Case 2a: first CPU-specific breakpoint: move the task into every CPU's histogram.
+                for (int cpu = 0; cpu < cpus; cpu++) {
+                    tskPinned[type][cpu].add(0, nextTskPinned);
+                }
+                tskPinned[type][bp.cpu()].add(nextTskPinned, weight);
+                tskPinnedAll[type].add(nextTskPinned, -nextTskPinned);
+            } else {
+                // Case 2b: last CPU-specific breakpoint removed: back to the global histogram.
+                tskPinned[type][bp.cpu()].add(nextTskPinned + weight(), weight);
+                for (int cpu = 0; cpu < cpus; cpu++) {
+                    tskPinned[type][cpu].add(nextTskPinned, -nextTskPinned);
+                }
+                tskPinnedAll[type].add(0, nextTskPinned);
+            }
+        } else {
+            // Case 3: the task has CPU-specific breakpoints: per-CPU histograms of the CPUs bp covers.
+            int from = bp.cpu() >= 0 ? bp.cpu() : 0;
+            int to = bp.cpu() >= 0 ? bp.cpu() : cpus - 1;
+            for (int cpu = from; cpu <= to; cpu++) {
+                int next = taskBpPinned(cpu, bp, type);
+                if (!enable) {
+                    next += weight();
+                }
+                tskPinned[type][cpu].add(next, weight);
+            }
+        }
+        if (enable) {
+            t.bps.add(bp);
+        }
+    }
+
+    /** hw_breakpoint_is_used(). */
+    public boolean isUsed() {
+        for (int type = 0; type < typeCount; type++) {
+            for (int cpu = 0; cpu < cpus; cpu++) {
+                if (cpuPinned[type][cpu] != 0 || !tskPinned[type][cpu].isEmpty()) {
+                    return true;
+                }
+            }
+            if (!tskPinnedAll[type].isEmpty() || !cpuPinnedHist[type].isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Slots reserved on {@code cpu} in the worst case: CPU-bound breakpoints plus the busiest task there. */
+    public int pinnedOn(int cpu) {
+        int worst = 0;
+        for (int type = 0; type < typeCount; type++) {
+            worst = Math.max(worst, cpuPinned[type][cpu] + maxTaskBpPinned(cpu, type));
+        }
+        return worst;
+    }
+
+    /**
+     * Compares every table with a from-scratch recount of {@code reserved} (product invariant 2). Holds the
+     * write lock, so it sees no registration half done. Returns the differences, empty when consistent.
+     */
+    public List<String> verify(Collection<? extends SlotUser> reserved) {
+        constraints.writeLock().lock();
+        try {
+            return recountAndCompare(reserved);
+        } finally {
+            constraints.writeLock().unlock();
+        }
+    }
+
+    private List<String> recountAndCompare(Collection<? extends SlotUser> reserved) {
+        List<String> problems = new ArrayList<>();
+        int[][] cpuCount = new int[typeCount][cpus];
+        java.util.Map<Integer, List<SlotUser>> byTask = new java.util.HashMap<>();
+        for (SlotUser bp : reserved) {
+            if (bp.task() == BreakpointSpec.NO_TASK) {
+                cpuCount[slotIdx(bp.slotType())][bp.cpu()]++;
+            } else {
+                byTask.computeIfAbsent(bp.task(), k -> new ArrayList<>()).add(bp);
+            }
+        }
+        for (int type = 0; type < typeCount; type++) {
+            int[] expCpuHist = new int[slots];
+            for (int cpu = 0; cpu < cpus; cpu++) {
+                if (cpuCount[type][cpu] != cpuPinned[type][cpu]) {
+                    problems.add("cpu_pinned[" + cpu + "] = " + cpuPinned[type][cpu] + ", recount " + cpuCount[type][cpu]);
+                }
+                if (cpuCount[type][cpu] > slots) {
+                    problems.add("CPU " + cpu + " has " + cpuCount[type][cpu] + " CPU-bound reservations");
+                } else if (cpuCount[type][cpu] > 0) {
+                    expCpuHist[cpuCount[type][cpu] - 1]++;
+                }
+            }
+            compareHist("cpu_pinned histogram", cpuPinnedHist[type], expCpuHist, problems);
+            int[] expAll = new int[slots];
+            int[][] expPerCpu = new int[cpus][slots];
+            for (List<SlotUser> bps : byTask.values()) {
+                final int ty = type;
+                List<SlotUser> ofType = bps.stream().filter(b -> slotIdx(b.slotType()) == ty).toList();
+                if (ofType.isEmpty()) {
+                    continue;
+                }
+                boolean mixed = ofType.stream().anyMatch(b -> b.cpu() >= 0);
+                if (!mixed) {
+                    bump(expAll, ofType.size(), problems, "task");
+                } else {
+                    for (int cpu = 0; cpu < cpus; cpu++) {
+                        final int c = cpu;
+                        int n = (int) ofType.stream().filter(b -> b.cpu() < 0 || b.cpu() == c).count();
+                        bump(expPerCpu[cpu], n, problems, "task on CPU " + cpu);
+                    }
+                }
+            }
+            compareHist("tsk_pinned_all", tskPinnedAll[type], expAll, problems);
+            for (int cpu = 0; cpu < cpus; cpu++) {
+                compareHist("tsk_pinned[" + cpu + "]", tskPinned[type][cpu], expPerCpu[cpu], problems);
+                int worst = cpuCount[type][cpu] + BpSlotsHistogram.maxMerge(tskPinned[type][cpu], tskPinnedAll[type]);
+                if (worst > slots) {
+                    problems.add("CPU " + cpu + " over-committed: " + worst + " > " + slots);
+                }
+            }
+        }
+        for (var e : taskBps.entrySet()) {
+            List<SlotUser> expected = byTask.getOrDefault(e.getKey(), List.of());
+            if (e.getValue().bps.size() != expected.size() || !e.getValue().bps.containsAll(expected)) {
+                problems.add("task " + e.getKey() + " list has " + e.getValue().bps.size() + " breakpoints, recount "
+                        + expected.size());
+            }
+        }
+        return problems;
+    }
+
+    private void bump(int[] hist, int n, List<String> problems, String what) {
+        if (n > slots) {
+            problems.add(what + " has " + n + " reservations");
+        } else if (n > 0) {
+            hist[n - 1]++;
+        }
+    }
+
+    private static void compareHist(String name, BpSlotsHistogram actual, int[] expected, List<String> problems) {
+        for (int i = 0; i < expected.length; i++) {
+            if (actual.bucket(i) != expected[i]) {
+                problems.add(name + " bucket " + i + " = " + actual.bucket(i) + ", recount " + expected[i]);
+            }
+        }
+    }
+}

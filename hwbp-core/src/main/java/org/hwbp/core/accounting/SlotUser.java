@@ -1,0 +1,17 @@
+package org.hwbp.core.accounting;
+
+/**
+ * What the constraint accounting needs to know of a breakpoint (the fields of struct perf_event it reads):
+ * its CPU (or -1), its target task (or 0) and its bp_type. The accounting never names physical registers.
+ */
+public interface SlotUser {
+
+    /** bp->cpu, -1 for a task breakpoint on all CPUs. */
+    int cpu();
+
+    /** bp->hw.target as a task id, 0 for a CPU-bound breakpoint. */
+    int task();
+
+    /** The bp_type the slot was (or is being) reserved for. */
+    int slotType();
+}
