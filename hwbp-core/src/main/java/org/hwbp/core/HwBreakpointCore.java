@@ -89,6 +89,8 @@ public final class HwBreakpointCore {
     private final AtomicLong nextSerial = new AtomicLong(1);
     private final AtomicLong nextException = new AtomicLong(1);
     private final ConcurrentSkipListMap<Long, PerfEvent> all = new ConcurrentSkipListMap<>();
+    /** Breakpoints preempted by the debugger-priority policy, waiting for a slot. */
+    private final Set<PerfEvent> preempted = ConcurrentHashMap.newKeySet();
     private final CopyOnWriteArrayList<ListenerReg> listeners = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<TaskListenerReg> taskListeners = new CopyOnWriteArrayList<>();
     private final AtomicInteger guestListeners = new AtomicInteger();
@@ -281,6 +283,7 @@ public final class HwBreakpointCore {
                 ev.reserved = false;
             }
             ev.preempted = false;
+            preempted.remove(ev);
             ev.owner.events.remove(ev);
             all.remove(ev.serial);
         }
@@ -289,6 +292,17 @@ public final class HwBreakpointCore {
 
     public boolean isUsed() {
         return accounting.isUsed();
+    }
+
+    /**
+     * Takes the constraint locks a registration of a breakpoint on ({@code cpu}, {@code task}) would hold
+     * (task mutex + read side for a task, write side for a CPU-bound one) and keeps them until closed: a
+     * registration "in flight", during which the debugger's fail-fast path refuses and claims still complete.
+     */
+    public AutoCloseable holdConstraintLock(int cpu, int task) {
+        BreakpointSpec s = new BreakpointSpec(0, 1, BreakpointSpec.W, cpu, task, true, false);
+        PerfEvent probe = new PerfEvent(this, 0, openOwner("constraint-lock"), s, null, null, false);
+        return accounting.lock(probe);
     }
 
     // ------------------------------------------------------------------ perf scheduling
@@ -380,6 +394,7 @@ public final class HwBreakpointCore {
                     }
                     accounting.releaseLocked(victim);
                     victim.preempted = true;
+                    preempted.add(victim);
                     victims.add(victim);
                 }
             }
@@ -389,6 +404,7 @@ public final class HwBreakpointCore {
                 for (PerfEvent v : victims) {
                     accounting.reserveLocked(v);
                     v.preempted = false;
+                    preempted.remove(v);
                 }
                 victims.clear();
                 throw e;
@@ -430,14 +446,18 @@ public final class HwBreakpointCore {
      * the fail-fast path, so it never waits; what cannot be done now is retried at the next release.
      */
     private void restorePreempted() {
-        List<PerfEvent> preempted = all.values().stream().filter(e -> e.preempted && e.registered).toList();
-        for (PerfEvent e : preempted) {
+        if (preempted.isEmpty()) {
+            return;
+        }
+        List<PerfEvent> waiting = preempted.stream().sorted(Comparator.comparingLong(e -> e.serial)).toList();
+        for (PerfEvent e : waiting) {
             AtomicBoolean ok = new AtomicBoolean();
             try {
                 accounting.runUnlessLocked(e, () -> {
-                    if (e.preempted && accounting.fitsLocked(e)) {
+                    if (e.preempted && e.registered && accounting.fitsLocked(e)) {
                         accounting.reserveLocked(e);
                         e.preempted = false;
+                        preempted.remove(e);
                         ok.set(true);
                     }
                 });
