@@ -55,17 +55,29 @@ public final class Dispatcher {
         private final String bundle;
         private final ExecutorService executor;
         private volatile boolean stalled;
+        private volatile Thread thread;
 
         Lane(String bundle) {
             this.bundle = bundle;
             this.executor = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "hwbp-callbacks " + bundle);
                 t.setDaemon(true);
+                thread = t;
                 return t;
             });
         }
 
         void run(String what, Runnable callback) {
+            if (Thread.currentThread() == thread) {
+                // A callback of this bundle caused another one (kgdb's handler entering the debugger): run it
+                // in place rather than wait for ourselves.
+                try {
+                    callback.run();
+                } catch (Throwable t) {
+                    log.fault("callback " + what + " of bundle " + bundle + " threw " + t);
+                }
+                return;
+            }
             if (stalled) {
                 log.fault("skipped " + what + " for bundle " + bundle + ": it is still blocked in a callback");
                 return;
