@@ -1102,6 +1102,15 @@ public final class HwBreakpointCore {
         return accounting.pinnedOn(cpu(cpu).index());
     }
 
+    /** The event counters {@code hwbp:stats} shows, since start or the last {@link #resetCounters()}. */
+    public record Counters(long registrations, long refusals, long debuggerClaims, long guestClaims, long triggers) {
+    }
+
+    public Counters counters() {
+        return new Counters(registrations.sum(), refusals.sum(), debuggerClaims.sum(), guestClaims.sum(),
+                triggers.sum());
+    }
+
     public void resetCounters() {
         for (Cpu c : cpus) {
             c.registers().resetCounters();
