@@ -119,20 +119,57 @@ public final class SlotAccounting {
     }
 
     private TaskBps task(int task) {
-        return taskBps.computeIfAbsent(task, t -> new TaskBps());
+        TaskBps t = taskBps.get(task);
+        return t != null ? t : taskBps.computeIfAbsent(task, k -> new TaskBps());
+    }
+
+    /** {@code bp}'s task entry, null for a CPU breakpoint (the caller holds the constraint locks). */
+    private TaskBps taskOf(SlotUser bp) {
+        return bp.task() == BreakpointSpec.NO_TASK ? null : task(bp.task());
+    }
+
+    /**
+     * bp_constraints_lock() without a handle, for the hot paths below: returns the task's entry whose mutex
+     * is now held (read side taken too), or null for a CPU breakpoint (write side taken).
+     */
+    private TaskBps lockConstraints(SlotUser bp) {
+        if (bp.task() != BreakpointSpec.NO_TASK) {
+            TaskBps t = task(bp.task());
+            t.mutex.lock();
+            constraints.readLock().lock();
+            return t;
+        }
+        constraints.writeLock().lock();
+        return null;
+    }
+
+    /** bp_constraints_unlock(). */
+    private void unlockConstraints(TaskBps t) {
+        if (t == null) {
+            constraints.writeLock().unlock();
+        } else {
+            constraints.readLock().unlock();
+            t.mutex.unlock();
+        }
     }
 
     /** reserve_bp_slot(). */
     public void reserve(SlotUser bp) {
-        try (ConstraintLock l = lock(bp)) {
-            reserveLocked(bp, bp.slotType());
+        TaskBps t = lockConstraints(bp);
+        try {
+            reserveLocked(bp, bp.slotType(), t);
+        } finally {
+            unlockConstraints(t);
         }
     }
 
     /** release_bp_slot(). */
     public void release(SlotUser bp) {
-        try (ConstraintLock l = lock(bp)) {
-            toggle(bp, false, slotIdx(bp.slotType()));
+        TaskBps t = lockConstraints(bp);
+        try {
+            toggle(bp, false, slotIdx(bp.slotType()), t);
+        } finally {
+            unlockConstraints(t);
         }
     }
 
@@ -142,7 +179,7 @@ public final class SlotAccounting {
      */
     public void modify(SlotUser bp, int oldType, int newType) {
         try (ConstraintLock l = lock(bp)) {
-            toggle(bp, false, slotIdx(oldType));
+            toggle(bp, false, slotIdx(oldType), taskOf(bp));
             try {
                 reserveLocked(bp, newType);
             } catch (HwbpException e) {
@@ -162,7 +199,7 @@ public final class SlotAccounting {
 
     /** dbg_release_bp_slot(): never waits; EBUSY if a constraint lock is held. */
     public void dbgRelease(SlotUser bp) {
-        runUnlessLocked(bp, () -> toggle(bp, false, slotIdx(bp.slotType())));
+        runUnlessLocked(bp, () -> toggle(bp, false, slotIdx(bp.slotType()), taskOf(bp)));
     }
 
     /**
@@ -211,15 +248,20 @@ public final class SlotAccounting {
 
     /** __reserve_bp_slot(); the caller holds the constraint locks. */
     private void reserveLocked(SlotUser bp, int bpType) {
+        reserveLocked(bp, bpType, taskOf(bp));
+    }
+
+    /** __reserve_bp_slot() with {@code bp}'s task entry (null for a CPU breakpoint) already looked up. */
+    private void reserveLocked(SlotUser bp, int bpType, TaskBps t) {
         if (bpType == BreakpointSpec.EMPTY || bpType == BreakpointSpec.INVALID) {
             throw new HwbpException(Errno.EINVAL, "invalid breakpoint type " + bpType);
         }
         int type = slotIdx(bpType);
-        int maxPinned = maxBpPinnedSlots(bp, type);
+        int maxPinned = maxBpPinnedSlots(bp, type, t);
         if (maxPinned + weight() > slots) {
             throw new HwbpException(Errno.ENOSPC, noSpaceMessage(bp));
         }
-        toggle(bp, true, type);
+        toggle(bp, true, type, t);
     }
 
     /** __reserve_bp_slot() for a caller inside {@link #runUnlessLocked}. */
@@ -229,7 +271,7 @@ public final class SlotAccounting {
 
     /** __release_bp_slot() for a caller inside {@link #runUnlessLocked}. */
     public void releaseLocked(SlotUser bp) {
-        toggle(bp, false, slotIdx(bp.slotType()));
+        toggle(bp, false, slotIdx(bp.slotType()), taskOf(bp));
     }
 
     /**
@@ -237,7 +279,7 @@ public final class SlotAccounting {
      * holds the constraint locks.
      */
     public boolean fitsLocked(SlotUser bp) {
-        return maxBpPinnedSlots(bp, slotIdx(bp.slotType())) + weight() <= slots;
+        return maxBpPinnedSlots(bp, slotIdx(bp.slotType()), taskOf(bp)) + weight() <= slots;
     }
 
     private String noSpaceMessage(SlotUser bp) {
@@ -257,13 +299,14 @@ public final class SlotAccounting {
      * task_bp_pinned(): the weight of the task's own breakpoints that apply to {@code cpu}, excluding
      * {@code bp} itself; with {@code cpu == -1}, the task total, or -1 if it has any CPU-specific breakpoint.
      */
-    private int taskBpPinned(int cpu, SlotUser bp, int type) {
-        TaskBps t = taskBps.get(bp.task());
+    private int taskBpPinned(int cpu, SlotUser bp, int type, TaskBps t) {
         if (t == null) {
             return 0;
         }
+        List<SlotUser> bps = t.bps;
         int count = 0;
-        for (SlotUser iter : t.bps) {
+        for (int i = 0, n = bps.size(); i < n; i++) {
+            SlotUser iter = bps.get(i);
             if (iter == bp || slotIdx(iter.slotType()) != type) {
                 continue;
             }
@@ -285,10 +328,10 @@ public final class SlotAccounting {
     }
 
     /** max_bp_pinned_slots(): the worst-case occupancy {@code bp} must coexist with. */
-    private int maxBpPinnedSlots(SlotUser bp, int type) {
+    private int maxBpPinnedSlots(SlotUser bp, int type, TaskBps t) {
         boolean isTask = bp.task() != BreakpointSpec.NO_TASK;
         if (isTask && bp.cpu() < 0) {
-            int maxPinned = taskBpPinned(-1, bp, type);
+            int maxPinned = taskBpPinned(-1, bp, type, t);
             if (maxPinned >= 0) {
                 // Fast path: the task's count is the same on every CPU.
                 return maxPinned + cpuPinnedHist[type].max();
@@ -299,28 +342,27 @@ public final class SlotAccounting {
         int to = bp.cpu() >= 0 ? bp.cpu() : cpus - 1;
         for (int cpu = from; cpu <= to; cpu++) {
             int nr = cpuPinned[type][cpu];
-            nr += isTask ? taskBpPinned(cpu, bp, type) : maxTaskBpPinned(cpu, type);
+            nr += isTask ? taskBpPinned(cpu, bp, type, t) : maxTaskBpPinned(cpu, type);
             pinnedSlots = Math.max(nr, pinnedSlots);
         }
         return pinnedSlots;
     }
 
     /** toggle_bp_slot(): adds ({@code enable}) or removes {@code bp} in the tables. */
-    private void toggle(SlotUser bp, boolean enable, int type) {
+    private void toggle(SlotUser bp, boolean enable, int type, TaskBps t) {
         int weight = enable ? weight() : -weight();
         if (bp.task() == BreakpointSpec.NO_TASK) {
             cpuPinnedHist[type].add(cpuPinned[type][bp.cpu()], weight);
             cpuPinned[type][bp.cpu()] += weight;
             return;
         }
-        TaskBps t = task(bp.task());
         if (!enable) {
             // Remove first so that task_bp_pinned() sees whether this was the last CPU-specific one.
             if (!t.bps.remove(bp)) {
                 throw new IllegalStateException("breakpoint was not reserved: " + bp);
             }
         }
-        int nextTskPinned = taskBpPinned(-1, bp, type);
+        int nextTskPinned = taskBpPinned(-1, bp, type, t);
         if (nextTskPinned >= 0) {
             if (bp.cpu() < 0) {
                 // Case 1: only CPU-independent breakpoints: the global histogram alone.
@@ -348,7 +390,7 @@ public final class SlotAccounting {
             int from = bp.cpu() >= 0 ? bp.cpu() : 0;
             int to = bp.cpu() >= 0 ? bp.cpu() : cpus - 1;
             for (int cpu = from; cpu <= to; cpu++) {
-                int next = taskBpPinned(cpu, bp, type);
+                int next = taskBpPinned(cpu, bp, type, t);
                 if (!enable) {
                     next += weight();
                 }
