@@ -1,0 +1,82 @@
+package org.hwbp.core.shell;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.hwbp.api.machine.AccessResult;
+import org.hwbp.api.machine.TaskInfo;
+import org.hwbp.core.HwBreakpointCore;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** The {@code sim:} commands: the simulated machine's tasks, scheduling and memory accesses. */
+@Component(service = SimCommands.class, property = {
+    "osgi.command.scope=sim",
+    "osgi.command.function=task",
+    "osgi.command.function=tasks",
+    "osgi.command.function=switch",
+    "osgi.command.function=exit",
+    "osgi.command.function=access"
+})
+public final class SimCommands {
+    private final HwBreakpointCore core;
+
+    @Activate
+    public SimCommands(@Reference HwBreakpointCore core) {
+        this.core = core;
+    }
+
+    @Descriptor("create a task (ids from 1)")
+    public String task(@Descriptor("[NAME]: its name (default taskN)") String... args) {
+        Args a = new Args("sim:task", args, "[NAME]");
+        return "task " + core.createTask(a.has(0) ? a.string(0) : null);
+    }
+
+    @Descriptor("the tasks: id, name, state, CPU")
+    public String tasks() {
+        Table t = new Table("ID", "NAME", "STATE", "CPU");
+        for (TaskInfo info : core.tasks()) {
+            t.row(info.id(), info.name(), !info.alive() ? "exited" : info.cpu() >= 0 ? "running" : "sleeping",
+                    info.cpu() >= 0 ? Integer.toString(info.cpu()) : "-");
+        }
+        return t.toString();
+    }
+
+    /** Gogo calls {@code _switch} for the command {@code switch} (a Java keyword). */
+    @Descriptor("schedule a task on a CPU: the previous task is scheduled out (its breakpoints uninstalled)")
+    public String _switch(@Descriptor("CPU TASK|idle") String... args) {
+        Args a = new Args("sim:switch", args, "CPU", "TASK");
+        int cpu = a.integer(0);
+        int task = Args.taskOrIdle("TASK", a.string(1));
+        core.switchTo(cpu, task);
+        return "ok";
+    }
+
+    @Descriptor("the task exits (do_exit): ptrace's breakpoints on it are flushed; others keep their slots")
+    public String exit(@Descriptor("TASK") String... args) {
+        int task = new Args("sim:exit", args, "TASK").integer(0);
+        core.exitTask(task);
+        return "ok";
+    }
+
+    @Descriptor("the task running on CPU (or the kernel, --kernel) accesses memory; prints the #DB, if any, and the handlers called")
+    public String access(
+            @Descriptor("a kernel-mode access") @Parameter(names = "--kernel", absentValue = "false", presentValue = "true")
+            boolean kernel,
+            @Descriptor("CPU ADDR LEN r|w|x") String... args) {
+        Args a = new Args("sim:access", args, "CPU", "ADDR", "LEN", "KIND");
+        int cpu = a.integer(0);
+        long addr = a.number(1);
+        int len = a.integer(2);
+        AccessResult r = core.access(cpu, addr, len, Args.access("KIND", a.string(3)), kernel);
+        if (!r.trapped()) {
+            return "no trap";
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add("#DB dr6=" + Args.hex(r.dr6()));
+        lines.addAll(r.calls());
+        return String.join("\n", lines);
+    }
+}
