@@ -1,0 +1,472 @@
+package org.hwbp.kvm.model;
+
+import static org.hwbp.kvm.model.KvmDebugRegs.DR6_ACTIVE_LOW;
+import static org.hwbp.kvm.model.KvmDebugRegs.DR6_BD;
+import static org.hwbp.kvm.model.KvmDebugRegs.DR6_BS;
+import static org.hwbp.kvm.model.KvmDebugRegs.DR7_FIXED_1;
+import static org.hwbp.kvm.model.KvmDebugRegs.DR7_GD;
+import static org.hwbp.kvm.model.KvmDebugRegs.GUESTDBG_SINGLESTEP;
+import static org.hwbp.kvm.model.KvmDebugRegs.GUESTDBG_USE_HW_BP;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.hwbp.api.AccessKind;
+import org.hwbp.api.Errno;
+import org.hwbp.api.Holder;
+import org.hwbp.api.HwbpException;
+import org.hwbp.api.machine.DebugRegisters;
+import org.hwbp.api.machine.GuestSession;
+import org.hwbp.api.machine.Machine;
+
+/**
+ * The hypervisor: VMs, their vCPUs' debug state, and the debug-register work of {@code vcpu_enter_guest()}
+ * ({@code arch/x86/kvm/x86.c}) and of the VMX exit handlers ({@code arch/x86/kvm/vmx/vmx.c}: handle_dr,
+ * handle_exception_nmi, vmx_sync_dirty_debug_regs) around one simulated VM entry + exit. Plain Java: the shell
+ * component wraps it and passes the Machine service in on every run.
+ *
+ * <p>Every operation on a vCPU runs under that vCPU's monitor (a vCPU runs on one host CPU at a time, as
+ * vcpu_load() ensures). {@link #shutdown()} waits for runs in flight, so a stopping bundle never leaves a
+ * guest claim or unrestored host registers behind.
+ */
+public final class Kvm {
+    /** KVM_MAX_VCPUS on x86-64 without MAXSMP. */
+    public static final int MAX_VCPUS = 1024;
+
+    private final ConcurrentSkipListMap<Integer, Vm> vms = new ConcurrentSkipListMap<>();
+    private final AtomicInteger nextVm = new AtomicInteger(1);
+    private final Map<EntryPolicy, Stats> stats = new EnumMap<>(EntryPolicy.class);
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private volatile EntryPolicy policy;
+    private boolean closed;
+
+    public Kvm(EntryPolicy policy) {
+        this.policy = policy;
+        for (EntryPolicy p : EntryPolicy.values()) {
+            stats.put(p, new Stats());
+        }
+    }
+
+    // ------------------------------------------------------------------ VMs
+
+    /** KVM_CREATE_VM + KVM_CREATE_VCPU ×n: VM ids from 1, never reused; vCPUs from 0. */
+    public int create(int nvcpus) {
+        if (nvcpus < 1 || nvcpus > MAX_VCPUS) {
+            throw new HwbpException(Errno.EINVAL, "vcpus must be 1.." + MAX_VCPUS + ": " + nvcpus);
+        }
+        return underLifecycle(() -> {
+            int id = nextVm.getAndIncrement();
+            vms.put(id, new Vm(id, nvcpus));
+            return id;
+        });
+    }
+
+    /** The VM's file descriptor is closed: it disappears (a run in flight finishes first on its own vCPU). */
+    public void destroy(int vm) {
+        if (vms.remove(vm) == null) {
+            throw new HwbpException(Errno.ENOENT, "no VM " + vm);
+        }
+    }
+
+    public List<Vm> vms() {
+        return List.copyOf(vms.values());
+    }
+
+    /** The vCPU, or ENOENT for an unknown VM or vCPU index. */
+    public Vcpu vcpu(int vm, int vcpu) {
+        Vm v = vms.get(vm);
+        if (v == null) {
+            throw new HwbpException(Errno.ENOENT, "no VM " + vm);
+        }
+        if (vcpu < 0 || vcpu >= v.vcpus().size()) {
+            throw new HwbpException(Errno.ENOENT, "VM " + vm + " has no vCPU " + vcpu + " (0.."
+                    + (v.vcpus().size() - 1) + ")");
+        }
+        return v.vcpus().get(vcpu);
+    }
+
+    // ------------------------------------------------------------------ policy
+
+    public EntryPolicy policy() {
+        return policy;
+    }
+
+    /**
+     * Switches the entry/exit sequence. The 2009 code had no lazy DR access, so open WONT_EXIT windows are
+     * closed first (their values are already in the vCPU state, see {@link Vcpu}).
+     */
+    public void setPolicy(EntryPolicy p) {
+        underLifecycle(() -> {
+            policy = p;
+            if (p == EntryPolicy.LINUX_2009) {
+                for (Vm vm : vms.values()) {
+                    for (Vcpu v : vm.vcpus()) {
+                        synchronized (v) {
+                            if (v.wontExit()) {
+                                v.closeWindowBetweenRuns();
+                            }
+                        }
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ KVM_SET_GUEST_DEBUG
+
+    /**
+     * kvm_arch_vcpu_ioctl_set_guest_debug(). {@code debugreg} holds DR0–3 at 0..3 and DR7 at 7 (struct
+     * kvm_guest_debug_arch); it is used only with USE_HW_BP.
+     */
+    public void setGuestDebug(int vm, int vcpu, int control, long[] debugreg) {
+        underLifecycle(() -> {
+            Vcpu v = vcpu(vm, vcpu);
+            synchronized (v) {
+                v.setGuestDebug(control, debugreg);
+            }
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ guest MOV to/from DRn
+
+    /** The guest executes MOV to DRn (0..7) with {@code value}; returns what the guest saw. */
+    public String movToDr(int vm, int vcpu, int dr, long value) {
+        checkDr(dr);
+        return underLifecycle(() -> {
+            Vcpu v = vcpu(vm, vcpu);
+            synchronized (v) {
+                return movDr(v, dr, true, value);
+            }
+        });
+    }
+
+    /** The guest executes MOV from DRn (0..7); returns what the guest saw and the value it read. */
+    public String movFromDr(int vm, int vcpu, int dr) {
+        checkDr(dr);
+        return underLifecycle(() -> {
+            Vcpu v = vcpu(vm, vcpu);
+            synchronized (v) {
+                return movDr(v, dr, false, 0);
+            }
+        });
+    }
+
+    private static void checkDr(int dr) {
+        if (dr < 0 || dr > 7) {
+            throw new HwbpException(Errno.EINVAL, "no debug register DR" + dr + " (0..7)");
+        }
+    }
+
+    /**
+     * The guest's MOV-DR. In the WONT_EXIT window the instruction runs natively; otherwise it exits and
+     * handle_dr() decides, in its order: DR4/DR5 with CR4.DE would be #UD (CR4.DE is clear in this model, so they
+     * alias DR6/DR7); CPL > 0 would be #GP (the guest kernel runs at CPL 0 here); GD set in GUEST_DR7 → the
+     * general-detect #DB, to user space under USE_HW_BP, else injected; guest_debug == 0 (and lazy DR access,
+     * which the 2009 code lacked) → open the window and re-execute natively; else emulate with
+     * kvm_set_dr()/kvm_get_dr().
+     */
+    private String movDr(Vcpu v, int dr, boolean write, long value) {
+        if (v.wontExit()) {
+            if ((v.vmcsGuestDr7 & DR7_GD) != 0) {
+                // A native MOV-DR with GD set faults with #DB; VMX intercepts it, the exit ends the window, and
+                // with guest_debug == 0 handle_exception_nmi() reinjects it with payload BD.
+                v.closeWindowBetweenRuns();
+                v.deliverDbPayload(DR6_BD);
+                return "exit exception_nmi #DB injected dr6=" + Numbers.hex(v.dr6) + " (WONT_EXIT window closed)";
+            }
+            return "no exit (WONT_EXIT)" + nativeMov(v, dr, write, value);
+        }
+        if ((v.vmcsGuestDr7 & DR7_GD) != 0) {
+            if ((v.guestDebug & GUESTDBG_USE_HW_BP) != 0) {
+                return "exit debug #DB dr6=" + Numbers.hex(DR6_BD | DR6_ACTIVE_LOW);
+            }
+            v.deliverDbPayload(DR6_BD);
+            return "exit dr_access #DB injected dr6=" + Numbers.hex(v.dr6);
+        }
+        if (v.guestDebug == 0 && policy == EntryPolicy.TODAY) {
+            v.openWindow();
+            return "exit dr_access: WONT_EXIT set, re-executed natively" + nativeMov(v, dr, write, value);
+        }
+        if (!write) {
+            return "exit dr_access emulated value=" + Numbers.hex(v.getDr(dr));
+        }
+        return v.setDr(dr, value) ? "exit dr_access emulated" : "exit dr_access #GP injected";
+    }
+
+    /** The native execution inside the window: the hardware takes or returns the value, or raises #GP. */
+    private static String nativeMov(Vcpu v, int dr, boolean write, long value) {
+        if (!write) {
+            return " value=" + Numbers.hex(v.readNative(dr));
+        }
+        return v.writeNative(dr, value) ? "" : ": #GP in the guest";
+    }
+
+    // ------------------------------------------------------------------ VM entry + exit
+
+    /**
+     * One VM entry + exit of {@code vcpu} on host {@code cpu}; the guest executes {@code accesses} in order
+     * until one raises a #DB or all are done (then it halts). The entry is a guest claim of the CPU.
+     *
+     * <p>If the claim is refused because the kernel debugger holds the CPU, the vCPU still runs but with its
+     * debug registers switched off: KVM touches no debug register (the debugger owns them), guest and host
+     * debugger breakpoints cannot fire, single-step (TF, not a debug register) still works, and an open
+     * WONT_EXIT window stays open for the next real entry. Any other refusal (another vCPU on the CPU) is EBUSY.
+     */
+    public RunResult run(Machine machine, int vm, int vcpu, int cpu, List<GuestAccess> accesses) {
+        if (cpu < 0 || cpu >= machine.cpus()) {
+            throw new HwbpException(Errno.EINVAL, "no CPU " + cpu + " (0.." + (machine.cpus() - 1) + ")");
+        }
+        return underLifecycle(() -> {
+            Vcpu v = vcpu(vm, vcpu);
+            synchronized (v) {
+                return run(machine, v, cpu, List.copyOf(accesses));
+            }
+        });
+    }
+
+    private RunResult run(Machine machine, Vcpu v, int cpu, List<GuestAccess> accesses) {
+        EntryPolicy p = policy;
+        GuestSession session;
+        try {
+            session = machine.enterGuest(cpu, v.vm(), v.index());
+        } catch (HwbpException e) {
+            if (e.errno() != Errno.EBUSY || machine.holder(cpu).kind() != Holder.Kind.DEBUGGER) {
+                throw e;
+            }
+            Outcome o = executeGuest(v, accesses, a -> 0L);
+            stats.get(p).record(0, 0);
+            return new RunResult(handleExit(v, o) + " (debug registers held by the debugger)", 0, 0);
+        }
+        DebugRegisters regs = session.registers();
+        long reads0 = regs.reads();
+        long writes0 = regs.writes();
+        Outcome o;
+        long reads;
+        long writes;
+        try {
+            Saved2009 saved = p == EntryPolicy.TODAY ? null : beforeEntry2009(v, regs);
+            if (p == EntryPolicy.TODAY) {
+                beforeEntryToday(v, regs);
+            }
+            try {
+                session.vmEntry(v.vmcsGuestDr7);
+                o = executeGuest(v, accesses, a -> session.guestAccess(a.address(), a.length(), a.kind()));
+            } finally {
+                // The exit path always runs, so the host gets its registers back whatever happened in between.
+                session.vmExit();
+                if (p == EntryPolicy.TODAY) {
+                    afterExitToday(v, regs);
+                } else {
+                    afterExit2009(saved, regs);
+                }
+            }
+            reads = regs.reads() - reads0;
+            writes = regs.writes() - writes0;
+        } finally {
+            session.close();
+        }
+        stats.get(p).record(reads, writes);
+        return new RunResult(handleExit(v, o), reads, writes);
+    }
+
+    /**
+     * vcpu_enter_guest() before entry (6.12, VMX): with switch_db_regs set, DR7 ← 0x400 then DR0–3 ← eff_db
+     * and, in the WONT_EXIT window, vmx_vcpu_run() loads DR6 ← the guest's dr6 (KVM_RUN_LOAD_GUEST_DR6); else
+     * if the host has active breakpoints, DR7 ← 0x400 so none fires on the entry path.
+     */
+    private static void beforeEntryToday(Vcpu v, DebugRegisters regs) {
+        if (v.switchDbRegs != 0) {
+            regs.write(7, DR7_FIXED_1);
+            for (int i = 0; i < 4; i++) {
+                regs.write(i, v.effDb[i]);
+            }
+            if (v.wontExit()) {
+                regs.write(6, v.dr6);
+            }
+        } else if (regs.hwBreakpointActive()) {
+            regs.write(7, DR7_FIXED_1);
+        }
+    }
+
+    /**
+     * vcpu_enter_guest() after exit: the window's state is synced back; then, only if the host has active
+     * breakpoints, hw_breakpoint_restore() from the shadows (the guest left at least DR7 disabled, and stale
+     * DR0–3 do not matter to an idle host).
+     */
+    private static void afterExitToday(Vcpu v, DebugRegisters regs) {
+        if (v.wontExit()) {
+            v.syncDirtyDebugRegs(regs);
+        }
+        if (regs.hwBreakpointActive()) {
+            regs.hwBreakpointRestore();
+        }
+    }
+
+    /** The host values the 2009 code saved in vcpu->arch.host_dr6/host_dr7/host_db[]. */
+    private static final class Saved2009 {
+        long dr6;
+        long dr7;
+        final long[] db = new long[4];
+        boolean switched;
+    }
+
+    /**
+     * 2.6.29 vcpu_enter_guest() before entry: get_debugreg(host_dr6, 6), get_debugreg(host_dr7, 7); if
+     * switch_db_regs: host DR0–3 read, DR7 ← 0, DR0–3 ← eff_db.
+     */
+    private static Saved2009 beforeEntry2009(Vcpu v, DebugRegisters regs) {
+        Saved2009 s = new Saved2009();
+        s.dr6 = regs.read(6);
+        s.dr7 = regs.read(7);
+        s.switched = v.switchDbRegs != 0;
+        if (s.switched) {
+            for (int i = 0; i < 4; i++) {
+                s.db[i] = regs.read(i);
+            }
+            regs.write(7, 0);
+            for (int i = 0; i < 4; i++) {
+                regs.write(i, v.effDb[i]);
+            }
+        }
+        return s;
+    }
+
+    /** 2.6.29 after exit: if switch_db_regs, DR7 ← 0 and host DR0–3 back; always host DR6, DR7 back. */
+    private static void afterExit2009(Saved2009 s, DebugRegisters regs) {
+        if (s.switched) {
+            regs.write(7, 0);
+            for (int i = 0; i < 4; i++) {
+                regs.write(i, s.db[i]);
+            }
+        }
+        regs.write(6, s.dr6);
+        regs.write(7, s.dr7);
+    }
+
+    /**
+     * What the guest's run ended with: the positive-polarity #DB bits (0 = it halted) and, for an instruction
+     * breakpoint (a fault, reported at the instruction), that instruction.
+     */
+    private record Outcome(long dr6, GuestAccess fault) {
+        static final Outcome HALT = new Outcome(0, null);
+    }
+
+    @FunctionalInterface
+    private interface Matcher {
+        long hits(GuestAccess a);
+    }
+
+    /**
+     * The guest executes its instructions. An instruction breakpoint is a fault (the #DB comes before the
+     * instruction, without BS); a data breakpoint is a trap after the access, together with BS when
+     * single-stepping (TF); with single-step on, the first instruction traps (one non-memory instruction if
+     * the run has no accesses).
+     */
+    private static Outcome executeGuest(Vcpu v, List<GuestAccess> accesses, Matcher m) {
+        long step = (v.guestDebug & GUESTDBG_SINGLESTEP) != 0 ? DR6_BS : 0;
+        if (accesses.isEmpty()) {
+            return new Outcome(step, null);
+        }
+        for (GuestAccess a : accesses) {
+            long hits = m.hits(a);
+            if (a.kind() == AccessKind.X && hits != 0) {
+                return new Outcome(hits, a);
+            }
+            if ((hits | step) != 0) {
+                return new Outcome(hits | step, null);
+            }
+        }
+        return Outcome.HALT;
+    }
+
+    /**
+     * The exit as handle_exception_nmi() treats a #DB: with SINGLESTEP or USE_HW_BP the host debugger gets
+     * KVM_EXIT_DEBUG with DR6 = exit qualification | 0xFFFF0FF0; otherwise the #DB is the guest's own and is
+     * reinjected, its payload updating the guest's virtual DR6 (kvm_deliver_exception_payload).
+     */
+    private static String handleExit(Vcpu v, Outcome o) {
+        if (o.dr6 == 0) {
+            return "exit hlt";
+        }
+        if ((v.guestDebug & (GUESTDBG_SINGLESTEP | GUESTDBG_USE_HW_BP)) != 0) {
+            String pc = o.fault != null ? " pc=" + Numbers.hex(o.fault.address()) : "";
+            return "exit debug #DB dr6=" + Numbers.hex(o.dr6 | DR6_ACTIVE_LOW) + pc;
+        }
+        v.deliverDbPayload(o.dr6);
+        return "exit exception_nmi #DB injected dr6=" + Numbers.hex(v.dr6);
+    }
+
+    // ------------------------------------------------------------------ statistics
+
+    /** Entries (each with its exit) and host DR accesses made for them, under one policy. */
+    public static final class Stats {
+        private long entries;
+        private long reads;
+        private long writes;
+
+        synchronized void record(long r, long w) {
+            entries++;
+            reads += r;
+            writes += w;
+        }
+
+        public synchronized long entries() {
+            return entries;
+        }
+
+        public synchronized long reads() {
+            return reads;
+        }
+
+        public synchronized long writes() {
+            return writes;
+        }
+
+        synchronized void reset() {
+            entries = 0;
+            reads = 0;
+            writes = 0;
+        }
+    }
+
+    public Stats stats(EntryPolicy p) {
+        return stats.get(p);
+    }
+
+    public void resetStats() {
+        stats.values().forEach(Stats::reset);
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    private interface Op<T> {
+        T run();
+    }
+
+    private <T> T underLifecycle(Op<T> op) {
+        lifecycle.readLock().lock();
+        try {
+            if (closed) {
+                throw new HwbpException(Errno.EBUSY, "kvm-client is stopping");
+            }
+            return op.run();
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    /** Waits for operations in flight (each run ends with its exit path and hands its CPU back), then refuses new ones. */
+    public void shutdown() {
+        lifecycle.writeLock().lock();
+        try {
+            closed = true;
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package org.hwbp.kvm.shell;
+
+import static org.hwbp.kvm.model.KvmDebugRegs.GUESTDBG_ENABLE;
+import static org.hwbp.kvm.model.KvmDebugRegs.GUESTDBG_SINGLESTEP;
+import static org.hwbp.kvm.model.KvmDebugRegs.GUESTDBG_USE_HW_BP;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.hwbp.api.Errno;
+import org.hwbp.api.HwbpException;
+import org.hwbp.api.machine.Machine;
+import org.hwbp.kvm.model.EntryPolicy;
+import org.hwbp.kvm.model.GuestAccess;
+import org.hwbp.kvm.model.Kvm;
+import org.hwbp.kvm.model.KvmDebugRegs;
+import org.hwbp.kvm.model.Numbers;
+import org.hwbp.kvm.model.Vcpu;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * The {@code kvm:} commands. Gogo maps a function name to a Java method, and a method name cannot contain
+ * '-', so {@code guest-dr} and {@code guest-debug} are served by {@link GuestDrFunction} and
+ * {@link GuestDebugFunction}, which delegate to {@link #guestdr} and {@link #guestdebug} (also reachable as
+ * {@code kvm:guestdr} and {@code kvm:guestdebug}).
+ */
+@Component(service = KvmCommands.class, configurationPid = KvmConfig.PID, property = {
+    "osgi.command.scope=kvm",
+    "osgi.command.function=create",
+    "osgi.command.function=destroy",
+    "osgi.command.function=guestdr",
+    "osgi.command.function=guestdebug",
+    "osgi.command.function=run",
+    "osgi.command.function=stats",
+    "osgi.command.function=policy",
+    "osgi.command.function=vcpu"
+})
+@Designate(ocd = KvmConfig.class)
+public final class KvmCommands {
+    private final Kvm kvm;
+
+    /** Bundle-scoped: guest claims are this bundle's, and end with it. */
+    @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            cardinality = ReferenceCardinality.OPTIONAL)
+    private volatile Machine machine;
+
+    @Activate
+    public KvmCommands(KvmConfig config) {
+        this.kvm = new Kvm(EntryPolicy.parse("policy", config.policy()));
+    }
+
+    @Modified
+    void modified(KvmConfig config) {
+        kvm.setPolicy(EntryPolicy.parse("policy", config.policy()));
+    }
+
+    /** Waits for a run in flight: its exit path restores the host and hands the CPU back before we go. */
+    @Deactivate
+    void deactivate() {
+        kvm.shutdown();
+    }
+
+    private Machine machine() {
+        Machine m = machine;
+        if (m == null) {
+            throw new HwbpException(Errno.EBUSY, "core unavailable");
+        }
+        return m;
+    }
+
+    @Descriptor("create a VM (KVM_CREATE_VM) with vCPUs in their reset state; VM ids from 1, vCPUs from 0")
+    public String create(
+            @Descriptor("number of vCPUs (default 1)") @Parameter(names = "--vcpus", absentValue = "1") String vcpus,
+            @Descriptor("(no positional arguments)") String... args) {
+        machine();
+        new Args("kvm:create", args);
+        return "vm " + kvm.create(Numbers.parseInt("--vcpus", vcpus));
+    }
+
+    @Descriptor("destroy a VM")
+    public String destroy(@Descriptor("VM") String... args) {
+        machine();
+        Args a = new Args("kvm:destroy", args, "VM");
+        kvm.destroy(a.integer(0));
+        return "ok";
+    }
+
+    @Descriptor("the guest executes MOV to DRn (with VALUE) or MOV from DRn (without); prints what the guest saw")
+    public String guestdr(@Descriptor("VM VCPU N [VALUE]") String... args) {
+        machine();
+        Args a = new Args("kvm:guest-dr", args, "VM", "VCPU", "N", "[VALUE]");
+        int vm = a.integer(0);
+        int vcpu = a.integer(1);
+        int dr = a.integer(2);
+        if (a.has(3)) {
+            return kvm.movToDr(vm, vcpu, dr, a.number(3));
+        }
+        return kvm.movFromDr(vm, vcpu, dr);
+    }
+
+    @Descriptor("KVM_SET_GUEST_DEBUG: host-side debugging of a vCPU with hardware breakpoints and/or single-step")
+    public String guestdebug(
+            @Descriptor("USE_HW_BP with the debugger's DR0-DR3 and DR7") @Parameter(names = "--hw", absentValue = "")
+            String hw,
+            @Descriptor("SINGLESTEP") @Parameter(names = "--step", absentValue = "false", presentValue = "true")
+            boolean step,
+            @Descriptor("guest debugging off (control 0)")
+            @Parameter(names = "--off", absentValue = "false", presentValue = "true") boolean off,
+            @Descriptor("VM VCPU") String... args) {
+        machine();
+        Args a = new Args("kvm:guest-debug", args, "VM", "VCPU");
+        int vm = a.integer(0);
+        int vcpu = a.integer(1);
+        boolean useHw = hw != null && !hw.isEmpty();
+        if (off && (useHw || step)) {
+            throw new HwbpException(Errno.EINVAL, "kvm:guest-debug: --off excludes --hw and --step");
+        }
+        long[] debugreg = new long[8];
+        if (useHw) {
+            String[] f = hw.split(",", -1);
+            if (f.length != 5) {
+                throw new HwbpException(Errno.EINVAL, "bad --hw '" + hw + "' (A0,A1,A2,A3,DR7)");
+            }
+            for (int i = 0; i < 4; i++) {
+                debugreg[i] = Numbers.parse("--hw A" + i, f[i]);
+            }
+            debugreg[7] = Numbers.parse("--hw DR7", f[4]);
+        }
+        int control = off ? 0
+                : GUESTDBG_ENABLE | (useHw ? GUESTDBG_USE_HW_BP : 0) | (step ? GUESTDBG_SINGLESTEP : 0);
+        kvm.setGuestDebug(vm, vcpu, control, debugreg);
+        return "ok";
+    }
+
+    @Descriptor("one VM entry + exit of a vCPU on a host CPU; the guest makes the accesses in order until a #DB")
+    public String run(@Descriptor("VM VCPU CPU [ADDR:LEN:r|w|x ...]") String... args) {
+        Machine m = machine();
+        Args a = new Args("kvm:run", args, "VM", "VCPU", "CPU", "ACCESS...");
+        int vm = a.integer(0);
+        int vcpu = a.integer(1);
+        int cpu = a.integer(2);
+        List<GuestAccess> accesses = new ArrayList<>();
+        for (String s : a.rest(3)) {
+            accesses.add(GuestAccess.parse(s));
+        }
+        return kvm.run(m, vm, vcpu, cpu, accesses).toString();
+    }
+
+    @Descriptor("host debug-register accesses per VM entry+exit, for each policy")
+    public String stats(
+            @Descriptor("zero the counters") @Parameter(names = "--reset", absentValue = "false", presentValue = "true")
+            boolean reset,
+            @Descriptor("(no positional arguments)") String... args) {
+        machine();
+        new Args("kvm:stats", args);
+        List<String> lines = new ArrayList<>();
+        lines.add("policy " + kvm.policy().label());
+        for (EntryPolicy p : EntryPolicy.values()) {
+            Kvm.Stats s = kvm.stats(p);
+            long n = s.entries();
+            lines.add(String.format(Locale.ROOT, "%s: entries=%d dr_reads=%d dr_writes=%d per_entry_reads=%.2f"
+                    + " per_entry_writes=%.2f", p.label(), n, s.reads(), s.writes(),
+                    n == 0 ? 0.0 : (double) s.reads() / n, n == 0 ? 0.0 : (double) s.writes() / n));
+        }
+        if (reset) {
+            kvm.resetStats();
+        }
+        return String.join("\n", lines);
+    }
+
+    @Descriptor("show or switch the entry/exit sequence: today (Linux 6.12) or 2009 (Linux 2.6.29)")
+    public String policy(@Descriptor("[today|2009]") String... args) {
+        machine();
+        Args a = new Args("kvm:policy", args, "[POLICY]");
+        if (a.has(0)) {
+            kvm.setPolicy(EntryPolicy.parse("POLICY", a.string(0)));
+        }
+        return "policy " + kvm.policy().label();
+    }
+
+    @Descriptor("a vCPU's debug state (struct kvm_vcpu_arch)")
+    public String vcpu(@Descriptor("VM VCPU") String... args) {
+        machine();
+        Args a = new Args("kvm:vcpu", args, "VM", "VCPU");
+        Vcpu v = kvm.vcpu(a.integer(0), a.integer(1));
+        synchronized (v) {
+            List<String> lines = new ArrayList<>();
+            lines.add("db " + hex4(v::db));
+            lines.add("eff_db " + hex4(v::effDb));
+            lines.add("dr6 " + Numbers.hex(v.dr6()));
+            lines.add("dr7 " + Numbers.hex(v.dr7()));
+            lines.add("guest_dr7(vmcs) " + Numbers.hex(v.vmcsGuestDr7()));
+            lines.add("guest_debug " + Numbers.hex(v.guestDebug()));
+            lines.add("guest_debug_dr7 " + Numbers.hex(v.guestDebugDr7()));
+            lines.add("switch_db_regs " + Numbers.hex(v.switchDbRegs()) + flags(v.switchDbRegs()));
+            return String.join("\n", lines);
+        }
+    }
+
+    private static String hex4(java.util.function.IntToLongFunction f) {
+        List<String> l = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            l.add(Numbers.hex(f.applyAsLong(i)));
+        }
+        return String.join(" ", l);
+    }
+
+    private static String flags(int switchDbRegs) {
+        List<String> l = new ArrayList<>();
+        if ((switchDbRegs & KvmDebugRegs.DEBUGREG_BP_ENABLED) != 0) {
+            l.add("BP_ENABLED");
+        }
+        if ((switchDbRegs & KvmDebugRegs.DEBUGREG_WONT_EXIT) != 0) {
+            l.add("WONT_EXIT");
+        }
+        return l.isEmpty() ? "" : " (" + String.join("|", l) + ")";
+    }
+}
