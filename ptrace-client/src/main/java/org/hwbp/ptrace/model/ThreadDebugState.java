@@ -1,0 +1,299 @@
+package org.hwbp.ptrace.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.hwbp.api.Breakpoint;
+import org.hwbp.api.BreakpointHandler;
+import org.hwbp.api.BreakpointService;
+import org.hwbp.api.BreakpointSpec;
+import org.hwbp.api.Errno;
+import org.hwbp.api.Hit;
+import org.hwbp.api.HwbpException;
+import org.hwbp.api.PreemptReason;
+
+/**
+ * The debug-register part of one task's {@code struct thread_struct} and the functions of
+ * arch/x86/kernel/ptrace.c that work on it: {@code ptrace_bps[4]} (one perf event per <em>virtual</em> DR
+ * number), {@code virtual_dr6} (positive polarity) and {@code ptrace_dr7}.
+ *
+ * <p>Tracer operations are serialised by this object's monitor (the tracer holds the tracee stopped in
+ * Linux). The overflow handler runs on the core's callback thread while an access waits for it, so it takes
+ * only {@link #dr6Lock} and never calls into the core.
+ */
+public final class ThreadDebugState {
+    /** A SIGTRAP stop as the tracer's waitpid() sees it, with DR6 as PEEKUSER would read it then. */
+    public record Stop(String signal, long dr6) {
+        @Override
+        public String toString() {
+            return String.format("%s dr6=0x%x", signal, dr6);
+        }
+    }
+
+    private static final int LOG_LINES = 32;
+
+    private final int task;
+    private final BreakpointService service;
+    private final AtomicReferenceArray<Breakpoint> ptraceBps = new AtomicReferenceArray<>(X86Debugreg.HBP_NUM);
+    private final Object dr6Lock = new Object();
+    private final Handler handler = new Handler();
+    /** Positive polarity: bit n = virtual DRn hit, DR_STEP = single step. Guarded by dr6Lock. */
+    private long virtualDr6;
+    /** The #DB (Hit.exception) virtual_dr6 was last reset for. Guarded by dr6Lock. */
+    private long lastException;
+    /** Guarded by dr6Lock. */
+    private Stop stop;
+    private volatile long ptraceDr7;
+    private final ConcurrentLinkedDeque<String> log = new ConcurrentLinkedDeque<>();
+    /** Per virtual DR: the reason it is preempted now, or null. Written by the callbacks. */
+    private final AtomicReferenceArray<PreemptReason> preempted = new AtomicReferenceArray<>(X86Debugreg.HBP_NUM);
+
+    public ThreadDebugState(int task, BreakpointService service) {
+        this.task = task;
+        this.service = service;
+    }
+
+    public int task() {
+        return task;
+    }
+
+    // ------------------------------------------------------------------ PEEKUSR / POKEUSR
+
+    /** ptrace_get_debugreg(). */
+    public synchronized long getDebugreg(int n) {
+        if (n < X86Debugreg.HBP_NUM) {
+            Breakpoint bp = ptraceBps.get(n);
+            return bp == null ? 0 : bp.spec().address();
+        }
+        if (n == 6) {
+            synchronized (dr6Lock) {
+                // Flip back to the architectural polarity.
+                return virtualDr6 ^ X86Debugreg.DR6_RESERVED;
+            }
+        }
+        if (n == 7) {
+            return ptraceDr7;
+        }
+        return 0;
+    }
+
+    /** ptrace_set_debugreg(): DR0-3 addresses, DR6, DR7; DR4 and DR5 do not exist (EIO). */
+    public synchronized void setDebugreg(int n, long val) {
+        if (n < X86Debugreg.HBP_NUM) {
+            setBreakpointAddr(n, val);
+        } else if (n == 6) {
+            synchronized (dr6Lock) {
+                virtualDr6 = val ^ X86Debugreg.DR6_RESERVED;
+            }
+        } else if (n == 7) {
+            writeDr7(val);
+            ptraceDr7 = val;
+        } else {
+            throw new HwbpException(Errno.EIO, "there are no DR4 or DR5 registers");
+        }
+    }
+
+    /**
+     * ptrace_set_breakpoint_addr(): the first write creates an inactive but correct breakpoint (LEN_1, WRITE,
+     * disabled) that holds its slot from now on; later writes change only the address.
+     */
+    private void setBreakpointAddr(int nr, long addr) {
+        Breakpoint bp = ptraceBps.get(nr);
+        if (bp == null) {
+            bp = registerBreakpoint(X86Debugreg.LEN_1, X86Debugreg.WRITE, addr, true);
+            ptraceBps.set(nr, bp);
+        } else {
+            bp.modify(bp.spec().withAddress(addr));
+        }
+    }
+
+    /** ptrace_register_breakpoint(): ptrace_breakpoint_init() (exclude_kernel) + the DR7 fields. */
+    private Breakpoint registerBreakpoint(int len, int type, long addr, boolean disabled) {
+        X86Debugreg.GenericFields f = X86Debugreg.genericFields(len, type);
+        BreakpointSpec spec = BreakpointSpec.forTask(task, addr, f.length(), f.type())
+                .withDisabled(disabled).withExcludeKernel(true);
+        return service.register(spec, handler);
+    }
+
+    /** ptrace_modify_breakpoint(): the event's attributes with new length, type and disabled. */
+    private static void modifyBreakpoint(Breakpoint bp, int len, int type, boolean disabled) {
+        X86Debugreg.GenericFields f = X86Debugreg.genericFields(len, type);
+        bp.modify(bp.spec().withLength(f.length()).withType(f.type()).withDisabled(disabled));
+    }
+
+    /** ptrace_get_dr7(): DR7 rebuilt from the enabled events (G bits and GE, as encode_dr7 makes them). */
+    private long dr7FromEvents() {
+        long dr7 = 0;
+        for (int i = 0; i < X86Debugreg.HBP_NUM; i++) {
+            Breakpoint bp = ptraceBps.get(i);
+            if (bp != null && !bp.spec().disabled()) {
+                dr7 |= X86Debugreg.encode(i, X86Debugreg.archLen(bp.spec()), X86Debugreg.archType(bp.spec()));
+            }
+        }
+        return dr7;
+    }
+
+    /**
+     * ptrace_write_dr7(): applies DR7 slot by slot. A slot without an event is skipped when disabled and gets a
+     * new enabled breakpoint at address 0 when enabled; an existing event is modified even when disabled (so a
+     * bad R/W-LEN combination fails). On the first failure the old DR7, rebuilt from the events, is replayed
+     * as a second pass and the first error is returned. Exactly as Linux, the replay modifies but never
+     * unregisters: an event the failed pass created stays registered, now disabled (as an execute breakpoint
+     * of length 8, the decoding of a zero nibble), and so do disabled events the replay rewrote.
+     */
+    private void writeDr7(long data) {
+        data &= ~X86Debugreg.DR_CONTROL_RESERVED;
+        long oldDr7 = dr7FromEvents();
+        HwbpException first = applyDr7(data);
+        if (first == null) {
+            return;
+        }
+        HwbpException second = applyDr7(oldDr7);
+        if (second != null) {
+            // WARN_ON(second_pass) in Linux: the restore should not fail.
+            note(String.format("WARNING: restoring DR7 0x%x failed: %s", oldDr7, second.getMessage()));
+        }
+        throw first;
+    }
+
+    /** One pass of ptrace_write_dr7(); returns the error that stopped it, or null. */
+    private HwbpException applyDr7(long data) {
+        for (int i = 0; i < X86Debugreg.HBP_NUM; i++) {
+            int len = X86Debugreg.decodeLen(data, i);
+            int type = X86Debugreg.decodeType(data, i);
+            boolean disabled = !X86Debugreg.enabled(data, i);
+            Breakpoint bp = ptraceBps.get(i);
+            try {
+                if (bp == null) {
+                    if (disabled) {
+                        continue;
+                    }
+                    ptraceBps.set(i, registerBreakpoint(len, type, 0, false));
+                    continue;
+                }
+                modifyBreakpoint(bp, len, type, disabled);
+            } catch (HwbpException e) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** flush_ptrace_hw_breakpoint() (exec and exit, not detach): unregister all four, zero DR6 and DR7. */
+    public synchronized void flush() {
+        for (int i = 0; i < X86Debugreg.HBP_NUM; i++) {
+            Breakpoint bp = ptraceBps.getAndSet(i, null);
+            if (bp != null) {
+                bp.unregister();
+            }
+            preempted.set(i, null);
+        }
+        synchronized (dr6Lock) {
+            virtualDr6 = 0;
+        }
+        ptraceDr7 = 0;
+    }
+
+    // ------------------------------------------------------------------ stops
+
+    /** The tracee's last stop, or null while it runs. */
+    public Stop stop() {
+        synchronized (dr6Lock) {
+            return stop;
+        }
+    }
+
+    /** PTRACE_CONT: the tracee runs again. */
+    public void resume() {
+        synchronized (dr6Lock) {
+            stop = null;
+        }
+    }
+
+    // ------------------------------------------------------------------ introspection
+
+    /** The event behind virtual DRn, or null. */
+    public Breakpoint breakpoint(int n) {
+        return ptraceBps.get(n);
+    }
+
+    public long ptraceDr7() {
+        return ptraceDr7;
+    }
+
+    /** virtual_dr6 in its own (positive) polarity. */
+    public long virtualDr6() {
+        synchronized (dr6Lock) {
+            return virtualDr6;
+        }
+    }
+
+    /** Why virtual DRn cannot fire now, or null. */
+    public PreemptReason preemptedReason(int n) {
+        return preempted.get(n);
+    }
+
+    /** The preempted/restored (and warning) lines, oldest first. */
+    public List<String> log() {
+        return new ArrayList<>(log);
+    }
+
+    private void note(String line) {
+        log.addLast(line);
+        while (log.size() > LOG_LINES) {
+            log.pollFirst();
+        }
+    }
+
+    /** The virtual DR number of {@code bp}, searched as ptrace_triggered() does: HBP_NUM when it is not found. */
+    private int indexOf(Breakpoint bp) {
+        int i;
+        for (i = 0; i < X86Debugreg.HBP_NUM; i++) {
+            if (ptraceBps.get(i) == bp) {
+                break;
+            }
+        }
+        return i;
+    }
+
+    /** The overflow handler and the claim callbacks of this task's ptrace breakpoints. */
+    private final class Handler implements BreakpointHandler {
+
+        /**
+         * ptrace_triggered(), preceded by what exc_debug_user() does once per user-mode #DB: virtual_dr6 starts
+         * as just the BS bit of the real DR6. The hit then stops the tracee with SIGTRAP (the signal
+         * exc_debug_user() sends because a trap bit is set in dr6 | virtual_dr6).
+         */
+        @Override
+        public void triggered(Breakpoint bp, Hit hit) {
+            int i = indexOf(bp);
+            synchronized (dr6Lock) {
+                if (!hit.kernelMode() && hit.exception() != lastException) {
+                    lastException = hit.exception();
+                    virtualDr6 = hit.dr6() & X86Debugreg.DR_STEP;
+                }
+                virtualDr6 |= X86Debugreg.DR_TRAP0 << i;
+                stop = new Stop("SIGTRAP", virtualDr6 ^ X86Debugreg.DR6_RESERVED);
+            }
+        }
+
+        @Override
+        public void preempted(Breakpoint bp, PreemptReason reason) {
+            int i = indexOf(bp);
+            if (i < X86Debugreg.HBP_NUM) {
+                preempted.set(i, reason);
+            }
+            note("DR" + i + " (bp " + bp.id() + ") preempted " + reason);
+        }
+
+        @Override
+        public void restored(Breakpoint bp) {
+            int i = indexOf(bp);
+            if (i < X86Debugreg.HBP_NUM) {
+                preempted.set(i, null);
+            }
+            note("DR" + i + " (bp " + bp.id() + ") restored");
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package org.hwbp.ptrace.model;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.hwbp.api.Breakpoint;
+import org.hwbp.api.BreakpointService;
+import org.hwbp.api.BreakpointSpec;
+import org.hwbp.api.Errno;
+import org.hwbp.api.HwbpException;
+import org.hwbp.api.PreemptReason;
+import org.hwbp.api.machine.Machine;
+import org.hwbp.api.machine.TaskInfo;
+
+/**
+ * The debugger process: it attaches to tasks and reads and writes their user area. Each task's debug state
+ * ({@link ThreadDebugState}) belongs to the task, not to the tracer: it survives detach (Linux releases
+ * ptrace breakpoints only at exec and exit) and a later attach sees it again.
+ */
+public final class Tracer {
+    private final BreakpointService service;
+    private final Machine machine;
+    private final Map<Integer, ThreadDebugState> threads = new ConcurrentHashMap<>();
+    private final Set<Integer> traced = ConcurrentHashMap.newKeySet();
+
+    public Tracer(BreakpointService service, Machine machine) {
+        this.service = service;
+        this.machine = machine;
+    }
+
+    /** PTRACE_ATTACH: ESRCH for a task that does not exist or has exited, EPERM if it is traced already. */
+    public void attach(int task) {
+        TaskInfo t = machine.task(task);
+        if (!t.alive()) {
+            throw new HwbpException(Errno.ESRCH, "task " + task + " has exited");
+        }
+        if (!traced.add(task)) {
+            throw new HwbpException(Errno.EPERM, "task " + task + " is already traced");
+        }
+    }
+
+    /** PTRACE_DETACH: the breakpoints stay registered and keep their slots. */
+    public void detach(int task) {
+        tracee(task);
+        traced.remove(task);
+        ThreadDebugState s = threads.get(task);
+        if (s != null) {
+            s.resume();
+        }
+    }
+
+    /** PTRACE_PEEKUSR. Only the debug-register area is modelled: the general registers give EIO. */
+    public long peekUser(int task, long offset) {
+        ThreadDebugState s = tracee(task);
+        UserArea.checkOffset(offset);
+        if (UserArea.isGeneralRegister(offset)) {
+            throw notModelled(offset);
+        }
+        // Other fields of struct user read as 0 (arch_ptrace's "default return condition").
+        return UserArea.isDebugreg(offset) ? s.getDebugreg(UserArea.debugregIndex(offset)) : 0;
+    }
+
+    /** PTRACE_POKEUSR. Writes outside the registers and debug registers give EIO, as in arch_ptrace(). */
+    public void pokeUser(int task, long offset, long value) {
+        ThreadDebugState s = tracee(task);
+        UserArea.checkOffset(offset);
+        if (UserArea.isGeneralRegister(offset)) {
+            throw notModelled(offset);
+        }
+        if (!UserArea.isDebugreg(offset)) {
+            throw new HwbpException(Errno.EIO, String.format("user-area offset %d is not writable", offset));
+        }
+        s.setDebugreg(UserArea.debugregIndex(offset), value);
+    }
+
+    private static HwbpException notModelled(long offset) {
+        return new HwbpException(Errno.EIO, String.format(
+                "user-area offset %d is a general register; only the debug registers (%d..%d) are modelled",
+                offset, UserArea.DEBUGREG_0, UserArea.DEBUGREG_7));
+    }
+
+    /** waitpid(): the tracee's last stop, or null while it runs. */
+    public ThreadDebugState.Stop waitFor(int task) {
+        return tracee(task).stop();
+    }
+
+    /** PTRACE_CONT. */
+    public void cont(int task) {
+        tracee(task).resume();
+    }
+
+    /** The task's state, ESRCH unless this tracer traces it (ptrace_check_attach). */
+    public ThreadDebugState tracee(int task) {
+        if (!traced.contains(task)) {
+            throw new HwbpException(Errno.ESRCH, "task " + task + " is not traced");
+        }
+        return threads.computeIfAbsent(task, t -> new ThreadDebugState(t, service));
+    }
+
+    public boolean isTraced(int task) {
+        return traced.contains(task);
+    }
+
+    /** do_exit(): flush_ptrace_hw_breakpoint(), and the tracer loses the tracee. */
+    public void taskExited(int task) {
+        traced.remove(task);
+        ThreadDebugState s = threads.remove(task);
+        if (s != null) {
+            s.flush();
+        }
+    }
+
+    /** The client goes away: every ptrace breakpoint it registered is unregistered. */
+    public void release() {
+        traced.clear();
+        for (Integer task : Set.copyOf(threads.keySet())) {
+            ThreadDebugState s = threads.remove(task);
+            if (s != null) {
+                s.flush();
+            }
+        }
+    }
+
+    /** A multi-line report of the task's debug state for {@code ptrace:status}. */
+    public String status(int task) {
+        ThreadDebugState s = tracee(task);
+        TaskInfo t = machine.task(task);
+        StringBuilder sb = new StringBuilder();
+        ThreadDebugState.Stop stop = s.stop();
+        sb.append("task ").append(task).append(" (").append(t.name()).append(")")
+                .append(t.cpu() >= 0 ? " on cpu " + t.cpu() : " not running")
+                .append(", ").append(stop == null ? "running" : "stopped " + stop).append('\n');
+        for (int n = 0; n < X86Debugreg.HBP_NUM; n++) {
+            sb.append("DR").append(n).append(' ').append(describe(s, n)).append('\n');
+        }
+        sb.append(String.format("DR6 0x%x (virtual_dr6 0x%x)%n", s.getDebugreg(6), s.virtualDr6()));
+        sb.append(String.format("DR7 0x%x (ptrace_dr7)", s.ptraceDr7()));
+        for (String line : s.log()) {
+            sb.append('\n').append("log: ").append(line);
+        }
+        return sb.toString();
+    }
+
+    private String describe(ThreadDebugState s, int n) {
+        Breakpoint bp = s.breakpoint(n);
+        if (bp == null) {
+            return "-";
+        }
+        BreakpointSpec spec = bp.spec();
+        StringBuilder sb = new StringBuilder(String.format("0x%x len %d %s %s bp %d", spec.address(),
+                spec.length(), BreakpointSpec.typeName(spec.type()), spec.disabled() ? "disabled" : "enabled",
+                bp.id()));
+        for (int cpu = 0; cpu < machine.cpus(); cpu++) {
+            int slot = bp.installedSlot(cpu);
+            if (slot >= 0) {
+                sb.append(" installed cpu ").append(cpu).append(" slot ").append(slot);
+            }
+        }
+        sb.append(bp.isReserved() ? " reserved" : " unreserved");
+        PreemptReason why = s.preemptedReason(n);
+        if (why != null) {
+            sb.append(" preempted ").append(why);
+        } else if (bp.isPreempted()) {
+            sb.append(" preempted ").append(PreemptReason.DEBUGGER_PRIORITY);
+        }
+        return sb.toString();
+    }
+}
