@@ -246,7 +246,9 @@ public final class HwBreakpointCore {
                     old.task(), attrs.disabled(), old.excludeKernel());
             uninstall(ev);
             try {
-                ArchInfo info = parser.parse(next, true);
+                // hw_breakpoint_parse(bp, attr, &hw) checks the new attr's exclude_kernel, but
+                // hw_breakpoint_copy_attr() copies only addr, type, len and disabled: the old flag stays.
+                ArchInfo info = parser.parse(next.withExcludeKernel(attrs.excludeKernel()), true);
                 if (next.type() != old.type() && ev.reserved && !ev.preempted) {
                     ev.slotType = next.type();
                     try {

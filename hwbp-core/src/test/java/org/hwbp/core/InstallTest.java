@@ -197,6 +197,21 @@ class InstallTest {
     }
 
     @Test
+    void modifyDisablesAndReEnablesTheEventEvenWhenItFails() {
+        // modify_user_hw_breakpoint(): perf_event_disable (pmu->del), check, perf_event_enable if !disabled
+        Breakpoint bp = cpuBp(0, K, 4, BreakpointSpec.W);
+        long w = r0.writes();
+        bp.modify(bp.spec().withAddress(K + 8).withLength(8));
+        assertThat(r0.writes() - w).isEqualTo(3);
+        assertThat(f.core.hardware(0)[0]).isEqualTo(K + 8);
+        assertThat(r0.shadowDr7()).isEqualTo(Dr7.encode(0, ArchInfo.LEN_8, ArchInfo.WRITE));
+        CoreFixture.assertErrno(org.hwbp.api.Errno.EINVAL, () -> bp.modify(bp.spec().withAddress(K + 1)));
+        assertThat(r0.writes() - w).isEqualTo(6);
+        assertThat(bp.installedSlot(0)).isZero();
+        assertThat(r0.reads()).isZero();
+    }
+
+    @Test
     void disabledBreakpointsAreNotInstalledAndCpuBreakpointsIgnoreScheduling() {
         Breakpoint off = f.bps.register(BreakpointSpec.onCpu(0, K, 1, BreakpointSpec.W).withDisabled(true),
                 new Recorder());

@@ -367,6 +367,24 @@ class SlotAccountingTest {
         }
 
         @Test
+        void modifyValidatesWithTheNewAttributesExcludeKernelButKeepsTheOldFlag() {
+            // hw_breakpoint_parse(bp, attr, &hw) checks the new attr's exclude_kernel;
+            // hw_breakpoint_copy_attr() then copies only addr, type, len and disabled.
+            Breakpoint kernel = f.bps.register(BreakpointSpec.onCpu(0, CoreFixture.BREAK_VARS, 1, BreakpointSpec.W),
+                    new Recorder());
+            assertErrno(Errno.EINVAL, () -> kernel.modify(
+                    BreakpointSpec.onCpu(0, CoreFixture.BREAK_VARS + 8, 1, BreakpointSpec.W).withExcludeKernel(true)));
+            assertThat(kernel.spec().address()).isEqualTo(CoreFixture.BREAK_VARS);
+            int t = f.machine.createTask("t");
+            Breakpoint user = f.bps.register(
+                    BreakpointSpec.forTask(t, CoreFixture.USER_VAR, 1, BreakpointSpec.W).withExcludeKernel(true),
+                    new Recorder());
+            user.modify(BreakpointSpec.forTask(t, CoreFixture.BREAK_VARS, 1, BreakpointSpec.W));
+            assertThat(user.spec().address()).isEqualTo(CoreFixture.BREAK_VARS);
+            assertThat(user.spec().excludeKernel()).isTrue();
+        }
+
+        @Test
         void modifyDisableUninstallsButKeepsTheSlotAndEnableReinstalls() {
             Breakpoint bp = cpu(0);
             long w0 = f.machine.registers(0).writes();
