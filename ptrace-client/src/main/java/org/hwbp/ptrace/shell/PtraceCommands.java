@@ -8,7 +8,6 @@ import org.hwbp.api.machine.Machine;
 import org.hwbp.api.machine.TaskListener;
 import org.hwbp.ptrace.model.ThreadDebugState;
 import org.hwbp.ptrace.model.Tracer;
-import org.hwbp.ptrace.model.UserArea;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
@@ -19,7 +18,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 /**
  * The {@code ptrace:} commands: a debugger's view of the simulated tasks (PTRACE_ATTACH, PTRACE_PEEKUSR,
  * PTRACE_POKEUSR, waitpid, PTRACE_CONT, PTRACE_DETACH). Also the {@link TaskListener} through which the core
- * tells of task exits (do_exit → flush_ptrace_hw_breakpoint).
+ * tells of task exits (do_exit → flush_ptrace_hw_breakpoint). {@code ptrace:wait} is a separate component,
+ * {@link PtraceWaitCommand}.
  *
  * <p>The core's services are optional and dynamic so that the commands stay registered while the core is
  * stopped (they answer EBUSY then). The tracer model lives only while both services are bound: when either
@@ -32,7 +32,6 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
     "osgi.command.function=detach",
     "osgi.command.function=peek",
     "osgi.command.function=poke",
-    "osgi.command.function=wait",
     "osgi.command.function=cont",
     "osgi.command.function=status"
 })
@@ -107,59 +106,53 @@ public final class PtraceCommands implements TaskListener {
     }
 
     @Descriptor("attach to a task as its tracer (PTRACE_ATTACH)")
-    public String attach(@Descriptor("task id") String task) {
-        tracer().attach(Numbers.parseTask(task));
+    public String attach(@Descriptor("TASK") String... args) {
+        Tracer t = tracer();
+        t.attach(new Args("ptrace:attach", args, "TASK").task(0));
         return "ok";
     }
 
     @Descriptor("stop tracing a task (PTRACE_DETACH); its debug registers keep their breakpoints")
-    public String detach(@Descriptor("task id") String task) {
-        tracer().detach(Numbers.parseTask(task));
+    public String detach(@Descriptor("TASK") String... args) {
+        Tracer t = tracer();
+        t.detach(new Args("ptrace:detach", args, "TASK").task(0));
         return "ok";
     }
 
-    @Descriptor("read a word of the tracee's user area (PTRACE_PEEKUSER)")
-    public String peek(@Descriptor("task id") String task,
-            @Descriptor("user-area offset (DR0 at 848 ... DR7 at 904) or dr0..dr7") String offset) {
+    @Descriptor("read a word of the tracee's user area (PTRACE_PEEKUSER); prints it in hex")
+    public String peek(@Descriptor("TASK OFFSET: a user-area offset (DR0 at 848 ... DR7 at 904) or dr0..dr7")
+            String... args) {
         Tracer t = tracer();
-        int id = Numbers.parseTask(task);
-        return String.format("0x%x", t.peekUser(id, offset(offset)));
+        Args a = new Args("ptrace:peek", args, "TASK", "OFFSET");
+        return String.format("0x%x", t.peekUser(a.task(0), a.offset(1)));
     }
 
     @Descriptor("write a word of the tracee's user area (PTRACE_POKEUSER); prints the return value 0")
-    public String poke(@Descriptor("task id") String task,
-            @Descriptor("user-area offset (DR0 at 848 ... DR7 at 904) or dr0..dr7") String offset,
-            @Descriptor("the value, decimal or 0x hex") String value) {
+    public String poke(@Descriptor("TASK OFFSET VALUE: OFFSET as for peek, VALUE decimal or 0x hex")
+            String... args) {
         Tracer t = tracer();
-        int id = Numbers.parseTask(task);
-        long off = offset(offset);
-        t.pokeUser(id, off, Numbers.parseLong("VALUE", value));
+        Args a = new Args("ptrace:poke", args, "TASK", "OFFSET", "VALUE");
+        t.pokeUser(a.task(0), a.offset(1), a.number(2));
         return "0";
     }
 
-    /**
-     * Takes Object, not String: Gogo ranks Object.wait(long) above wait(String) for a numeric argument, and only
-     * an Object parameter wins for every token (Gogo may hand over a number, hence String.valueOf).
-     */
-    @Descriptor("the tracee's last stop (waitpid): SIGTRAP with the DR6 the tracer would read, or running")
-    public String wait(@Descriptor("task id") Object task) {
-        ThreadDebugState.Stop stop = tracer().waitFor(Numbers.parseTask(String.valueOf(task)));
+    /** The tracee's last stop; the {@code ptrace:wait} command itself is {@link PtraceWaitCommand}. */
+    String waitFor(String... args) {
+        Tracer t = tracer();
+        ThreadDebugState.Stop stop = t.waitFor(new Args("ptrace:wait", args, "TASK").task(0));
         return stop == null ? "running" : stop.toString();
     }
 
     @Descriptor("let a stopped tracee run again (PTRACE_CONT)")
-    public String cont(@Descriptor("task id") String task) {
-        tracer().cont(Numbers.parseTask(task));
+    public String cont(@Descriptor("TASK") String... args) {
+        Tracer t = tracer();
+        t.cont(new Args("ptrace:cont", args, "TASK").task(0));
         return "ok";
     }
 
     @Descriptor("the tracee's debug registers: virtual DRs and their breakpoints, DR6, DR7, stop, claim log")
-    public String status(@Descriptor("task id") String task) {
-        return tracer().status(Numbers.parseTask(task));
-    }
-
-    private static long offset(String s) {
-        long named = UserArea.offsetOfName(s);
-        return named >= 0 ? named : Numbers.parseLong("OFFSET", s);
+    public String status(@Descriptor("TASK") String... args) {
+        Tracer t = tracer();
+        return t.status(new Args("ptrace:status", args, "TASK").task(0));
     }
 }

@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.util.Arrays;
+import java.util.stream.Stream;
 import org.apache.felix.gogo.runtime.CommandProcessorImpl;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
@@ -44,9 +45,10 @@ class PtraceCommandsTest {
         commands.bindMachine(machine);
         core.addTaskListener(BUNDLE, commands);
         processor = new CommandProcessorImpl();
-        for (String fn : new String[] {"attach", "detach", "peek", "poke", "wait", "cont", "status"}) {
+        for (String fn : new String[] {"attach", "detach", "peek", "poke", "cont", "status"}) {
             processor.addCommand("ptrace", commands, fn);
         }
+        processor.addCommand("ptrace", new PtraceWaitCommand(commands), "wait");
         session = processor.createSession(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),
                 new ByteArrayOutputStream());
         task = machine.createTask("gdb-target");
@@ -104,11 +106,23 @@ class PtraceCommandsTest {
         assertErrno(() -> run("ptrace:poke " + task + " dr4 1"), Errno.EIO);
         assertErrno(() -> run("ptrace:peek " + task + " 850"), Errno.EIO);
         assertThatThrownBy(() -> run("ptrace:peek " + task + " dr9")).isInstanceOf(HwbpException.class)
-                .hasMessage("EINVAL: OFFSET is not a number: dr9");
+                .hasMessage("EINVAL: ptrace:peek: bad OFFSET 'dr9'");
         assertThatThrownBy(() -> run("ptrace:poke " + task + " dr0 banana")).isInstanceOf(HwbpException.class)
-                .hasMessage("EINVAL: VALUE is not a number: banana");
+                .hasMessage("EINVAL: ptrace:poke: bad VALUE 'banana'");
+        assertThatThrownBy(() -> run("ptrace:poke " + task + " dr0")).isInstanceOf(HwbpException.class)
+                .hasMessage("EINVAL: ptrace:poke: missing VALUE (usage: ptrace:poke TASK OFFSET VALUE)");
+        assertThatThrownBy(() -> run("ptrace:attach 1 2")).isInstanceOf(HwbpException.class)
+                .hasMessage("EINVAL: ptrace:attach: unexpected argument '2' (usage: ptrace:attach TASK)");
+        // wait is not Object.wait(), whatever its arguments
         assertThatThrownBy(() -> run("ptrace:wait x1")).isInstanceOf(HwbpException.class)
-                .hasMessage("EINVAL: TASK is not a number: x1");
+                .hasMessage("EINVAL: ptrace:wait: bad TASK 'x1'");
+        assertThatThrownBy(() -> run("ptrace:wait")).isInstanceOf(HwbpException.class)
+                .hasMessage("EINVAL: ptrace:wait: missing TASK (usage: ptrace:wait TASK)");
+        assertThatThrownBy(() -> run("ptrace:wait -1")).isInstanceOf(HwbpException.class)
+                .hasMessage("EINVAL: ptrace:wait: bad TASK '-1'");
+        assertThatThrownBy(() -> run("ptrace:wait 1 2")).isInstanceOf(HwbpException.class)
+                .hasMessageStartingWith("EINVAL: ptrace:wait: unexpected argument '2'");
+        assertThat(run("ptrace:wait 0x1")).isEqualTo("running");
         assertErrno(() -> run("ptrace:poke " + task + " dr0 0xffffffff81000000"), Errno.EINVAL);
         assertThat(run("ptrace:poke " + task + " dr6 -1")).isEqualTo("0");
         assertThat(run("ptrace:peek " + task + " dr6")).isEqualTo("0xffffffffffffffff");
@@ -137,7 +151,8 @@ class PtraceCommandsTest {
 
     @Test
     void everyCommandAndParameterHasADescriptor() {
-        Method[] methods = Arrays.stream(PtraceCommands.class.getDeclaredMethods())
+        Method[] methods = Stream.of(PtraceCommands.class, PtraceWaitCommand.class)
+                .flatMap(c -> Arrays.stream(c.getDeclaredMethods()))
                 .filter(m -> java.lang.reflect.Modifier.isPublic(m.getModifiers()) && m.getReturnType() == String.class)
                 .toArray(Method[]::new);
         assertThat(methods).extracting(Method::getName)
