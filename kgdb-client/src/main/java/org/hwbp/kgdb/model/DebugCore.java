@@ -1,0 +1,229 @@
+package org.hwbp.kgdb.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.hwbp.api.Breakpoint;
+import org.hwbp.api.BreakpointService;
+import org.hwbp.api.BreakpointSpec;
+import org.hwbp.api.DebuggerClaim;
+import org.hwbp.api.Errno;
+import org.hwbp.api.Hit;
+import org.hwbp.api.HwbpException;
+
+/**
+ * The parts of kernel/debug/debug_core.c that move the machine in and out of the debugger: kgdb_cpu_enter()
+ * (the claim of every CPU, then {@code disable_hw_break} on each) and its way out ({@code correct_hw_break} on
+ * each CPU, then the release, which restores every CPU from the shadows). One lock serialises everything kgdb
+ * does, as Linux has one CPU in the debugger and the others held in kgdb_wait().
+ *
+ * <p>Linux talks to gdb only while the machine is stopped. The sandbox also accepts packets while it runs; such
+ * a packet is handled as within a stop, as far as kgdb's own events go: they are taken out before it and put
+ * back after it (kgdb_disable_hw_debug()'s and kgdb_correct_hw_break()'s own parts), without touching anyone
+ * else's registers. So a {@code Z} sent while running is armed at once, and a {@code z} never leaves an
+ * installed event without its slot.
+ */
+public final class DebugCore {
+    /** SIGTRAP, the signal of every stop kgdb reports here (breakpoint hits and sysrq-g alike). */
+    public static final int SIGTRAP = 5;
+
+    private final X86Kgdb arch;
+    private final BreakpointService bps;
+    private final int cpus;
+    private final Consumer<String> log;
+    private DebuggerClaim claim;
+    /** The CPU that runs the debugger (kgdb_active); "this CPU" of kgdb_remove_all_hw_break(). */
+    private int masterCpu;
+    private String lastStop = "none";
+
+    /** kgdb_arch_late() on {@code bps}; {@link #disabledBy()} tells whether it failed. */
+    public DebugCore(BreakpointService bps, Consumer<String> log) {
+        this.bps = bps;
+        this.log = log;
+        this.arch = new X86Kgdb(bps, log);
+        this.cpus = arch.cpus();
+        arch.setHitSink(this::hit);
+    }
+
+    /** The failure that disabled kgdb at activation, or null. */
+    public HwbpException disabledBy() {
+        return arch.disabledBy();
+    }
+
+    private void checkEnabled() {
+        HwbpException e = arch.disabledBy();
+        if (e != null) {
+            throw new HwbpException(e.errno(), "kgdb disabled: could not allocate hw breakpoints");
+        }
+    }
+
+    /** Whether the debugger holds the machine. */
+    public synchronized boolean stopped() {
+        return claim != null && claim.isActive();
+    }
+
+    /** {@code kgdb:break}: sysrq-g, i.e. kgdb_breakpoint() on CPU 0. EBUSY if the debugger holds the machine. */
+    public synchronized void breakIn() {
+        checkEnabled();
+        enter(0, "break request (sysrq-g) on cpu 0");
+    }
+
+    /** {@code kgdb:continue}: leaves the debugger. EINVAL if it does not hold the machine. */
+    public synchronized void resume() {
+        checkEnabled();
+        if (!stopped()) {
+            throw new HwbpException(Errno.EINVAL, "the debugger does not hold the machine");
+        }
+        leave();
+    }
+
+    /** kgdb_cpu_enter() on every CPU: the core's claim sets DR7 to 0x400; then kgdb's own events come out. */
+    private void enter(int cpu, String reason) {
+        claim = bps.debugger().claimAllCpus();
+        for (int c = 0; c < cpus; c++) {
+            arch.disableHwDebug(c);
+        }
+        masterCpu = cpu;
+        lastStop = reason;
+    }
+
+    /** Every CPU leaving: kgdb_correct_hw_break() installs kgdb's entries, the release restores every CPU. */
+    private void leave() {
+        for (int c = 0; c < cpus; c++) {
+            arch.correctHwBreak(c);
+        }
+        DebuggerClaim held = claim;
+        claim = null;
+        held.release();
+    }
+
+    /**
+     * Runs one gdb packet as within a stop (see the class comment for packets that arrive while the machine
+     * runs). EBUSY-free: nothing here waits.
+     */
+    public synchronized <T> T inStop(Supplier<T> packet) {
+        checkEnabled();
+        boolean running = !stopped();
+        if (running) {
+            for (int c = 0; c < cpus; c++) {
+                arch.disableHwDebug(c);
+            }
+        }
+        try {
+            return packet.get();
+        } finally {
+            if (running && !stopped()) {
+                for (int c = 0; c < cpus; c++) {
+                    arch.correctHwBreak(c);
+                }
+            }
+        }
+    }
+
+    /** arch_kgdb_ops.set_hw_breakpoint. */
+    public synchronized int setHwBreakpoint(long addr, int len, KgdbBpType type) {
+        return arch.setHwBreak(addr, len, type);
+    }
+
+    /** arch_kgdb_ops.remove_hw_breakpoint. */
+    public synchronized int removeHwBreakpoint(long addr, int len, KgdbBpType type) {
+        return arch.removeHwBreak(addr);
+    }
+
+    /** dbg_remove_all_break(): no software breakpoints here, so remove_all_hw_break on the debugger's CPU. */
+    public synchronized int removeAllBreak() {
+        arch.removeAllHwBreak(masterCpu);
+        return 0;
+    }
+
+    /** kgdb_arch_handle_exception() for {@code c}, {@code D}, {@code k}: the machine resumes if stopped. */
+    public synchronized void resumeFromPacket() {
+        if (stopped()) {
+            leave();
+        }
+    }
+
+    public int signo() {
+        return SIGTRAP;
+    }
+
+    /**
+     * kgdb's overflow handler and DIE_DEBUG notifier: kgdb_hw_overflow_handler() sets a virtual DR6 bit for
+     * every enabled entry, then kgdb_handle_exception() enters the debugger on the CPU that hit. Further hits of
+     * the same #DB find the machine stopped already.
+     */
+    private synchronized void hit(Breakpoint bp, Hit hit) {
+        int i = arch.entryOf(bp);
+        if (i < 0 || stopped()) {
+            return;
+        }
+        String reason = String.format("hw breakpoint %d at 0x%x cpu %d (virtual dr6 0x%x)", i, hit.address(),
+                hit.cpu(), arch.virtualDr6());
+        try {
+            enter(hit.cpu(), reason);
+        } catch (HwbpException e) {
+            log.accept("kgdb: " + reason + " could not enter the debugger: " + e.getMessage());
+        }
+    }
+
+    /** What {@code kgdb:status} prints, without the CPU holders. */
+    public synchronized List<String> status() {
+        checkEnabled();
+        List<String> lines = new ArrayList<>();
+        lines.add("debugger " + (stopped() ? "holds the machine (cpu " + masterCpu + " in kgdb)" : "not active (machine running)"));
+        lines.add("last stop: " + lastStop);
+        lines.add("last failure: " + arch.lastFailure());
+        for (Entry e : arch.entries()) {
+            if (!e.enabled()) {
+                lines.add("bp " + e.index() + ": free");
+                continue;
+            }
+            lines.add(String.format("bp %d: %s 0x%x len %d reserved cpus %s installed cpus %s", e.index(),
+                    BreakpointSpec.typeName(e.type()), e.addr(), e.len(), cpuList(e.reservedCpus()),
+                    cpuList(e.installedCpus())));
+        }
+        return lines;
+    }
+
+    /** The breakinfo entries (for tests and status). */
+    public synchronized List<Entry> entries() {
+        return arch.entries();
+    }
+
+    /** The last stop's description, or "none". */
+    public synchronized String lastStop() {
+        return lastStop;
+    }
+
+    /**
+     * The client goes away: if the debugger holds the machine, the claim is released (every CPU restored from
+     * the shadows), then kgdb_arch_exit() unregisters the events.
+     */
+    public synchronized void close() {
+        try {
+            if (stopped()) {
+                DebuggerClaim held = claim;
+                claim = null;
+                held.release();
+            }
+        } finally {
+            try {
+                arch.exit();
+            } catch (HwbpException e) {
+                log.accept("kgdb: unregistering its events failed: " + e.getMessage());
+            }
+        }
+    }
+
+    private static String cpuList(List<Integer> cpus) {
+        if (cpus.isEmpty()) {
+            return "-";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int c : cpus) {
+            sb.append(sb.length() == 0 ? "" : ",").append(c);
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,18 @@
+package org.hwbp.kgdb.model;
+
+/**
+ * {@code enum kgdb_bptype} of include/linux/kgdb.h. gdb_cmd_break() passes the digit after {@code Z}/{@code z}
+ * straight through ({@code *bpt_type - '0'}), so the ordinal is the packet's type digit.
+ */
+public enum KgdbBpType {
+    BP_BREAKPOINT,
+    BP_HARDWARE_BREAKPOINT,
+    BP_WRITE_WATCHPOINT,
+    BP_READ_WATCHPOINT,
+    BP_ACCESS_WATCHPOINT;
+
+    /** The type a packet digit names, or null for digits kgdb has no type for. */
+    public static KgdbBpType of(int digit) {
+        return digit >= 0 && digit < values().length ? values()[digit] : null;
+    }
+}

@@ -1,0 +1,346 @@
+package org.hwbp.kgdb.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.hwbp.api.Breakpoint;
+import org.hwbp.api.BreakpointHandler;
+import org.hwbp.api.BreakpointService;
+import org.hwbp.api.BreakpointSpec;
+import org.hwbp.api.Debugger;
+import org.hwbp.api.Errno;
+import org.hwbp.api.Hit;
+import org.hwbp.api.HwbpException;
+import org.hwbp.api.WideBreakpoint;
+
+/**
+ * The hardware-breakpoint half of arch/x86/kernel/kgdb.c: {@code breakinfo[4]} and the {@code arch_kgdb_ops}
+ * that act on it. Every method returns what the kernel function returns (0 or -1) so that gdb_cmd_break() can
+ * turn it into a reply; none of them ever waits for a lock (the core's {@link Debugger} path is fail-fast).
+ * Not thread-safe: {@link DebugCore} serialises every call, as kgdb runs with every other CPU stopped.
+ */
+public final class X86Kgdb {
+    /** HBP_NUM. */
+    public static final int HBP_NUM = 4;
+    /** The address of kgdb_arch_init() in the simulated kernel text; kgdb_arch_late() parks its events on it. */
+    public static final long KGDB_ARCH_INIT = 0xFFFF_FFFF_8106_3F50L;
+    /** DR_TRAP0: the virtual DR6 bit of entry 0. */
+    public static final long DR_TRAP0 = 1;
+    /** How long kgdb_arch_late() keeps retrying a slot release a registration in flight refused (ms). */
+    private static final long RELEASE_PATIENCE_MS = 2000;
+
+    /** Told of every hit of one of kgdb's events (on the core's callback thread of this bundle). */
+    public interface HitSink {
+        void hit(Breakpoint bp, Hit hit);
+    }
+
+    private final BreakInfo[] breakinfo = new BreakInfo[HBP_NUM];
+    private final Debugger dbg;
+    /** The online CPUs: one per-CPU event each (0 while kgdb is disabled). */
+    private int cpus;
+    private final Consumer<String> log;
+    private volatile HitSink sink = (b, h) -> { };
+    private HwbpException disabledBy;
+    private String lastFailure = "none";
+
+    /**
+     * kgdb_arch_late(): registers four disabled wide write breakpoints of length 1 on kgdb_arch_init's address
+     * (a slot on every online CPU each), then gives every per-CPU event's slot back, so that the events exist
+     * but hold nothing. If a registration fails, logs what Linux prints, unregisters what exists
+     * (kgdb_arch_exit()) and stays disabled.
+     */
+    public X86Kgdb(BreakpointService bps, Consumer<String> log) {
+        this.dbg = bps.debugger();
+        this.log = log;
+        for (int i = 0; i < HBP_NUM; i++) {
+            breakinfo[i] = new BreakInfo();
+        }
+        BreakpointSpec attr = BreakpointSpec.onCpu(0, KGDB_ARCH_INIT, 1, BreakpointSpec.W).withDisabled(true);
+        BreakpointHandler handler = new OverflowHandler();
+        for (int i = 0; i < HBP_NUM; i++) {
+            try {
+                breakinfo[i].pev = bps.registerWide(attr, handler);
+                cpus = breakinfo[i].pev.perCpu().size();
+                for (Breakpoint bp : breakinfo[i].pev.perCpu()) {
+                    releaseAtInit(bp);
+                }
+            } catch (HwbpException e) {
+                log.accept("kgdb: Could not allocate hw breakpoints\nDisabling the kernel debugger (" + e.getMessage() + ")");
+                disabledBy = e;
+                exit();
+                cpus = 0;
+                return;
+            }
+        }
+    }
+
+    /**
+     * kgdb_arch_late() calls release_bp_slot(), which waits for the constraint lock; the core offers the
+     * debugger's fail-fast release only, so a refusal (a registration in flight) is retried for a while.
+     */
+    private void releaseAtInit(Breakpoint bp) {
+        long deadline = System.nanoTime() + RELEASE_PATIENCE_MS * 1_000_000;
+        while (true) {
+            try {
+                dbg.releaseSlot(bp);
+                return;
+            } catch (HwbpException e) {
+                if (e.errno() != Errno.EBUSY || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    /** The failure that disabled kgdb at kgdb_arch_late(), or null when it works. */
+    public HwbpException disabledBy() {
+        return disabledBy;
+    }
+
+    /** for_each_online_cpu(): the CPUs kgdb's events cover. */
+    public int cpus() {
+        return cpus;
+    }
+
+    public void setHitSink(HitSink sink) {
+        this.sink = sink;
+    }
+
+    /** kgdb_arch_exit(): unregisters the pre-created events. */
+    public void exit() {
+        for (BreakInfo b : breakinfo) {
+            if (b.pev != null) {
+                b.pev.unregister();
+                b.pev = null;
+            }
+            b.enabled = false;
+        }
+    }
+
+    /**
+     * kgdb_set_hw_break(): the first free entry; BP_HARDWARE_BREAKPOINT becomes an execute breakpoint of
+     * length 1, BP_WRITE_WATCHPOINT write, BP_ACCESS_WATCHPOINT read/write, anything else (x86 has no read
+     * watchpoint) fails; length 1, 2, 4 or 8; then a slot on every online CPU.
+     */
+    public int setHwBreak(long addr, int len, KgdbBpType bptype) {
+        int i = 0;
+        while (i < HBP_NUM && breakinfo[i].enabled) {
+            i++;
+        }
+        if (i == HBP_NUM) {
+            lastFailure = "every breakinfo entry is in use";
+            return -1;
+        }
+        BreakInfo b = breakinfo[i];
+        if (bptype == KgdbBpType.BP_HARDWARE_BREAKPOINT) {
+            len = 1;
+            b.type = BreakpointSpec.X;
+        } else if (bptype == KgdbBpType.BP_WRITE_WATCHPOINT) {
+            b.type = BreakpointSpec.W;
+        } else if (bptype == KgdbBpType.BP_ACCESS_WATCHPOINT) {
+            b.type = BreakpointSpec.RW;
+        } else {
+            lastFailure = bptype + " is not supported on x86";
+            return -1;
+        }
+        if (len != 1 && len != 2 && len != 4 && len != 8) {
+            lastFailure = "length " + len + " is not 1, 2, 4 or 8";
+            return -1;
+        }
+        b.len = len;
+        b.addr = addr;
+        if (hwBreakReserveSlot(i) != 0) {
+            b.addr = 0;
+            return -1;
+        }
+        b.enabled = true;
+        return 0;
+    }
+
+    /**
+     * hw_break_reserve_slot(): dbg_reserve_bp_slot() on each online CPU's event; the first refusal ("locked",
+     * EBUSY here, or ENOSPC) releases the CPUs already reserved and fails.
+     */
+    int hwBreakReserveSlot(int breakno) {
+        List<Breakpoint> pev = breakinfo[breakno].pev.perCpu();
+        int cnt = 0;
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            cnt++;
+            try {
+                dbg.reserveSlot(pev.get(cpu));
+            } catch (HwbpException e) {
+                lastFailure = "CPU " + cpu + " refused: " + e.getMessage();
+                for (int c = 0; c < cpus; c++) {
+                    cnt--;
+                    if (cnt == 0) {
+                        break;
+                    }
+                    try {
+                        dbg.releaseSlot(pev.get(c));
+                    } catch (HwbpException ignored) {
+                        // dbg_release_bp_slot()'s result is ignored here too: a release refused because a
+                        // registration just took the lock leaves that CPU's slot reserved, as in Linux.
+                    }
+                }
+                return -1;
+            }
+        }
+        return 0;
+    }
+
+    /** hw_break_release_slot(): dbg_release_bp_slot() per online CPU; the first refusal fails, leaving the rest. */
+    int hwBreakReleaseSlot(int breakno) {
+        List<Breakpoint> pev = breakinfo[breakno].pev.perCpu();
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            try {
+                dbg.releaseSlot(pev.get(cpu));
+            } catch (HwbpException e) {
+                // The debugger is responsible for the retry on remove failure.
+                lastFailure = "CPU " + cpu + " refused the release: " + e.getMessage();
+                return -1;
+            }
+        }
+        return 0;
+    }
+
+    /** kgdb_remove_hw_break(): the enabled entry with that address (whatever its type and length). */
+    public int removeHwBreak(long addr) {
+        int i = 0;
+        while (i < HBP_NUM && !(breakinfo[i].addr == addr && breakinfo[i].enabled)) {
+            i++;
+        }
+        if (i == HBP_NUM) {
+            lastFailure = String.format("no hw breakpoint at 0x%x", addr);
+            return -1;
+        }
+        if (hwBreakReleaseSlot(i) != 0) {
+            log.accept(String.format("Cannot remove hw breakpoint at %x", addr));
+            return -1;
+        }
+        breakinfo[i].enabled = false;
+        return 0;
+    }
+
+    /**
+     * kgdb_remove_all_hw_break() on {@code cpu} (the CPU running the debugger): an entry whose event is
+     * installed on this CPU is only uninstalled and marked disabled there, keeping its slots and its enabled
+     * flag (the kernel's {@code continue}); the others give their slots back and are cleared.
+     */
+    public void removeAllHwBreak(int cpu) {
+        for (int i = 0; i < HBP_NUM; i++) {
+            BreakInfo b = breakinfo[i];
+            if (!b.enabled) {
+                continue;
+            }
+            Breakpoint bp = b.pev.perCpu().get(cpu);
+            if (bp.installedSlot(cpu) >= 0) {
+                dbg.uninstall(bp);
+                continue;
+            }
+            if (hwBreakReleaseSlot(i) != 0) {
+                log.accept(String.format("KGDB: hw bpt remove failed %x", b.addr));
+            }
+            b.enabled = false;
+        }
+    }
+
+    /**
+     * kgdb_disable_hw_debug() on {@code cpu}, kgdb's part: uninstall its own installed events there. (The
+     * hardware DR7 ← 0x400 of every CPU is the core's claim, which leaves the shadows alone.)
+     */
+    public void disableHwDebug(int cpu) {
+        for (BreakInfo b : breakinfo) {
+            if (!b.enabled) {
+                continue;
+            }
+            Breakpoint bp = b.pev.perCpu().get(cpu);
+            if (bp.installedSlot(cpu) >= 0) {
+                dbg.uninstall(bp);
+            }
+        }
+    }
+
+    /**
+     * kgdb_correct_hw_break() on {@code cpu}, kgdb's part: every enabled entry whose event is not installed
+     * there gets the entry's address, length and type and is installed directly, bypassing perf scheduling.
+     * A failed install leaves it disabled, as {@code arch_install_hw_breakpoint()}'s error does. (The final
+     * hw_breakpoint_restore() is the release of the core's claim.)
+     */
+    public void correctHwBreak(int cpu) {
+        for (int i = 0; i < HBP_NUM; i++) {
+            BreakInfo b = breakinfo[i];
+            if (!b.enabled) {
+                continue;
+            }
+            Breakpoint bp = b.pev.perCpu().get(cpu);
+            if (bp.installedSlot(cpu) >= 0) {
+                continue;
+            }
+            // The core's parser wants an execute breakpoint's length as sizeof(long); the arch length is 1.
+            int length = b.type == BreakpointSpec.X ? Long.BYTES : b.len;
+            try {
+                dbg.install(bp, b.addr, length, b.type);
+            } catch (HwbpException e) {
+                log.accept("kgdb: hw breakpoint " + i + " not installed on CPU " + cpu + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** kgdb_hw_overflow_handler(): a virtual DR6 bit for every enabled entry, not only the one that hit. */
+    long virtualDr6() {
+        long dr6 = 0;
+        for (int i = 0; i < HBP_NUM; i++) {
+            if (breakinfo[i].enabled) {
+                dr6 |= DR_TRAP0 << i;
+            }
+        }
+        return dr6;
+    }
+
+    /** Why the last failing call returned -1 (gdb only ever sees E01). */
+    public String lastFailure() {
+        return lastFailure;
+    }
+
+    public List<Entry> entries() {
+        List<Entry> l = new ArrayList<>();
+        for (int i = 0; i < HBP_NUM; i++) {
+            BreakInfo b = breakinfo[i];
+            List<Integer> reserved = new ArrayList<>();
+            List<Integer> installed = new ArrayList<>();
+            if (b.pev != null) {
+                List<Breakpoint> pev = b.pev.perCpu();
+                for (int cpu = 0; cpu < cpus; cpu++) {
+                    if (pev.get(cpu).isReserved()) {
+                        reserved.add(cpu);
+                    }
+                    if (pev.get(cpu).installedSlot(cpu) >= 0) {
+                        installed.add(cpu);
+                    }
+                }
+            }
+            l.add(new Entry(i, b.enabled, b.addr, b.len, b.type, List.copyOf(reserved), List.copyOf(installed)));
+        }
+        return l;
+    }
+
+    /** The entry whose per-CPU events include {@code bp}, or -1. */
+    int entryOf(Breakpoint bp) {
+        for (int i = 0; i < HBP_NUM; i++) {
+            WideBreakpoint w = breakinfo[i].pev;
+            if (w != null && w.perCpu().contains(bp)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The overflow handler kgdb_arch_late() gives every per-CPU event. */
+    private final class OverflowHandler implements BreakpointHandler {
+        @Override
+        public void triggered(Breakpoint bp, Hit hit) {
+            sink.hit(bp, hit);
+        }
+    }
+}
