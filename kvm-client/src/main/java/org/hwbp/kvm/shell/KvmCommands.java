@@ -33,8 +33,11 @@ import org.osgi.service.metatype.annotations.Designate;
  * '-', so {@code guest-dr} and {@code guest-debug} are served by {@link GuestDrFunction} and
  * {@link GuestDebugFunction}, which delegate to {@link #guestdr} and {@link #guestdebug} (also reachable as
  * {@code kvm:guestdr} and {@code kvm:guestdebug}).
+ *
+ * <p>Immediate: the VMs live in this instance, and Gogo ungets a command service after every call, which would
+ * otherwise dispose of a delayed component and its VMs.
  */
-@Component(service = KvmCommands.class, configurationPid = KvmConfig.PID, property = {
+@Component(service = KvmCommands.class, immediate = true, configurationPid = KvmConfig.PID, property = {
     "osgi.command.scope=kvm",
     "osgi.command.function=create",
     "osgi.command.function=destroy",
