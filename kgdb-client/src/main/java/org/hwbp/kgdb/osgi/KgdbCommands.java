@@ -116,7 +116,8 @@ public final class KgdbCommands {
 
     @Descriptor("send kgdb a gdb remote-protocol packet (Z1-Z4/z1-z4 ADDR,LEN in hex, ?, D, k, c); prints the reply")
     public String packet(
-            @Descriptor("the packet, bare (Z2,ffffffff82001000,4) or framed ($Z2,ffffffff82001000,4#cs)") String packet) {
+            @Descriptor("the packet, bare (Z2,ffffffff82001000,4) or framed and quoted, as Gogo expands $ "
+                    + "('$Z2,ffffffff82001000,4#cs')") String packet) {
         return session().stub().handle(packet);
     }
 
