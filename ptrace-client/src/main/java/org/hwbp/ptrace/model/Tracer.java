@@ -128,8 +128,8 @@ public final class Tracer {
         StringBuilder sb = new StringBuilder();
         ThreadDebugState.Stop stop = s.stop();
         sb.append("task ").append(task).append(" (").append(t.name()).append(")")
-                .append(t.cpu() >= 0 ? " on cpu " + t.cpu() : " not running")
-                .append(", ").append(stop == null ? "running" : "stopped " + stop).append('\n');
+                .append(t.cpu() >= 0 ? " on cpu " + t.cpu() : " sleeping")
+                .append(", ").append(stop == null ? "not stopped" : "stopped " + stop).append('\n');
         for (int n = 0; n < X86Debugreg.HBP_NUM; n++) {
             sb.append("DR").append(n).append(' ').append(describe(s, n)).append('\n');
         }

@@ -36,8 +36,8 @@ public final class UserArea {
     public static void checkOffset(long offset) {
         if ((offset & (WORD - 1)) != 0 || Long.compareUnsigned(offset, SIZE) >= 0) {
             throw new HwbpException(Errno.EIO, String.format(
-                    "user-area offset 0x%x is not a word-aligned offset below sizeof(struct user) = %d",
-                    offset, SIZE));
+                    "user-area offset %s is not a word-aligned offset below sizeof(struct user) = %d",
+                    Long.toUnsignedString(offset), SIZE));
         }
     }
 
