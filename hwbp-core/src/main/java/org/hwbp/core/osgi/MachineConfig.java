@@ -4,7 +4,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** Configuration of the simulated machine (PID {@value #PID}). */
-@ObjectClassDefinition(pid = MachineConfig.PID, name = "hwbp-sandbox machine",
+@ObjectClassDefinition(name = "hwbp-sandbox machine",
         description = "The simulated x86 machine whose debug registers are shared")
 public @interface MachineConfig {
     String PID = "org.hwbp.core.machine";
