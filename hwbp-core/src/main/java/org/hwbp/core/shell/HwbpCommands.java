@@ -29,9 +29,10 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * The {@code hwbp:} commands: perf_event_open-like registration in the shell's own owner scope, and views of
  * the core (every owner's breakpoints, CPUs, registers, counters, events, invariants). Every decision is the
- * model's; this class parses and formats.
+ * model's; this class parses and formats. Immediate: Gogo ungets a command service after every call, which would
+ * dispose a delayed component, and with it the shell's owner scope and breakpoints.
  */
-@Component(service = HwbpCommands.class, property = {
+@Component(service = HwbpCommands.class, immediate = true, property = {
     "osgi.command.scope=hwbp",
     "osgi.command.function=register",
     "osgi.command.function=wide",

@@ -6,6 +6,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ public final class ScriptComponent {
     /** Set once a run started, so that a re-activation (a restarted shell, an updated bundle) never runs it twice. */
     private static final String STARTED = "hwbp.script.started";
     private static final long COMMANDS_TIMEOUT_MS = 30_000;
-    /** How long installed client bundles get to register their commands. */
+    /** How long installed client bundles that declare commands get to register them. */
     private static final long CLIENTS_TIMEOUT_MS = 3_000;
     /** How long the JVM may take to shut down before it is halted with the status. */
     private static final long EXIT_WATCHDOG_MS = 10_000;
@@ -153,11 +154,33 @@ public final class ScriptComponent {
                     || b.getState() == Bundle.UNINSTALLED) {
                 continue;
             }
-            if (!hasCommands(b)) {
+            if (declaresCommands(b) && !hasCommands(b)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Whether one of the bundle's DS component descriptions registers a command service. */
+    private static boolean declaresCommands(Bundle b) {
+        Object header = b.getHeaders().get("Service-Component");
+        if (header == null) {
+            return false;
+        }
+        for (String path : header.toString().split(",")) {
+            URL entry = b.getEntry(path.trim());
+            if (entry == null) {
+                continue;
+            }
+            try (InputStream in = entry.openStream()) {
+                if (new String(in.readAllBytes(), StandardCharsets.UTF_8).contains("osgi.command.scope")) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // An unreadable description cannot be waited for.
+            }
+        }
+        return false;
     }
 
     private static boolean hasCommands(Bundle b) {

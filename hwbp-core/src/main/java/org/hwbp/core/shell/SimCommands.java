@@ -12,7 +12,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /** The {@code sim:} commands: the simulated machine's tasks, scheduling and memory accesses. */
-@Component(service = SimCommands.class, property = {
+@Component(service = SimCommands.class, immediate = true, property = {
     "osgi.command.scope=sim",
     "osgi.command.function=task",
     "osgi.command.function=tasks",
