@@ -126,7 +126,7 @@ public final class DebugCore {
         return arch.setHwBreak(addr, len, type);
     }
 
-    /** arch_kgdb_ops.remove_hw_breakpoint. */
+    /** arch_kgdb_ops.remove_hw_breakpoint: kgdb_remove_hw_break() goes by the address alone. */
     public synchronized int removeHwBreakpoint(long addr, int len, KgdbBpType type) {
         return arch.removeHwBreak(addr);
     }

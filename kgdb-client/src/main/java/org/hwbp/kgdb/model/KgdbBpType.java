@@ -11,8 +11,8 @@ public enum KgdbBpType {
     BP_READ_WATCHPOINT,
     BP_ACCESS_WATCHPOINT;
 
-    /** The type a packet digit names, or null for digits kgdb has no type for. */
+    /** The type a packet's digit (0..4) names. */
     public static KgdbBpType of(int digit) {
-        return digit >= 0 && digit < values().length ? values()[digit] : null;
+        return values()[digit];
     }
 }

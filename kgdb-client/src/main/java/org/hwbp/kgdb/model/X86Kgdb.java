@@ -2,6 +2,7 @@ package org.hwbp.kgdb.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.hwbp.api.Breakpoint;
 import org.hwbp.api.BreakpointHandler;
@@ -88,7 +89,7 @@ public final class X86Kgdb {
                 if (e.errno() != Errno.EBUSY || System.nanoTime() > deadline) {
                     throw e;
                 }
-                Thread.onSpinWait();
+                LockSupport.parkNanos(1_000_000);
             }
         }
     }
