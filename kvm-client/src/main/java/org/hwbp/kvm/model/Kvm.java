@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.hwbp.api.AccessKind;
 import org.hwbp.api.Errno;
 import org.hwbp.api.Holder;
@@ -69,10 +70,6 @@ public final class Kvm {
         if (vms.remove(vm) == null) {
             throw new HwbpException(Errno.ENOENT, "no VM " + vm);
         }
-    }
-
-    public List<Vm> vms() {
-        return List.copyOf(vms.values());
     }
 
     /** The vCPU, or ENOENT for an unknown VM or vCPU index. */
@@ -249,9 +246,11 @@ public final class Kvm {
         long reads;
         long writes;
         try {
-            Saved2009 saved = p == EntryPolicy.TODAY ? null : beforeEntry2009(v, regs);
+            Saved2009 saved = null;
             if (p == EntryPolicy.TODAY) {
                 beforeEntryToday(v, regs);
+            } else {
+                saved = beforeEntry2009(v, regs);
             }
             try {
                 session.vmEntry(v.vmcsGuestDr7);
@@ -444,17 +443,13 @@ public final class Kvm {
 
     // ------------------------------------------------------------------ lifecycle
 
-    private interface Op<T> {
-        T run();
-    }
-
-    private <T> T underLifecycle(Op<T> op) {
+    private <T> T underLifecycle(Supplier<T> op) {
         lifecycle.readLock().lock();
         try {
             if (closed) {
                 throw new HwbpException(Errno.EBUSY, "kvm-client is stopping");
             }
-            return op.run();
+            return op.get();
         } finally {
             lifecycle.readLock().unlock();
         }

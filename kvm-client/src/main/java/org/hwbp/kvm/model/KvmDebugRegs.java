@@ -34,14 +34,10 @@ public final class KvmDebugRegs {
     /** Bits 63:32 of DR6/DR7: kvm_dr6_valid()/kvm_dr7_valid() refuse any of them. */
     public static final long UPPER_HALF = 0xFFFFFFFF00000000L;
 
-    /** KVM_GUESTDBG_* control flags of KVM_SET_GUEST_DEBUG. */
+    /** KVM_GUESTDBG_* control flags of KVM_SET_GUEST_DEBUG (USE_SW_BP, INJECT_DB/BP, BLOCKIRQ are not modelled). */
     public static final int GUESTDBG_ENABLE = 0x1;
     public static final int GUESTDBG_SINGLESTEP = 0x2;
-    public static final int GUESTDBG_USE_SW_BP = 0x10000;
     public static final int GUESTDBG_USE_HW_BP = 0x20000;
-    public static final int GUESTDBG_INJECT_DB = 0x40000;
-    public static final int GUESTDBG_INJECT_BP = 0x80000;
-    public static final int GUESTDBG_BLOCKIRQ = 0x100000;
 
     /** KVM_DEBUGREG_* bits of switch_db_regs. */
     public static final int DEBUGREG_BP_ENABLED = 1;
