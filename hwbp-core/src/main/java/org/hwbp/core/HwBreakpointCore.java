@@ -132,7 +132,11 @@ public final class HwBreakpointCore {
         o.closed = true;
         for (AutoCloseable hold : List.copyOf(o.holds)) {
             try {
-                hold.close();
+                if (hold instanceof GuestSessionImpl g) {
+                    g.abandon();
+                } else {
+                    hold.close();
+                }
             } catch (Exception e) {
                 events.fault("releasing a hold of bundle " + o.name() + " failed: " + e);
             }
@@ -395,6 +399,7 @@ public final class HwBreakpointCore {
                         break;
                     }
                     accounting.releaseLocked(victim);
+                    victim.reserved = false;
                     victim.preempted = true;
                     preempted.add(victim);
                     victims.add(victim);
@@ -405,6 +410,7 @@ public final class HwBreakpointCore {
             } catch (HwbpException e) {
                 for (PerfEvent v : victims) {
                     accounting.reserveLocked(v);
+                    v.reserved = true;
                     v.preempted = false;
                     preempted.remove(v);
                 }
@@ -458,6 +464,7 @@ public final class HwBreakpointCore {
                 accounting.runUnlessLocked(e, () -> {
                     if (e.preempted && e.registered && accounting.fitsLocked(e)) {
                         accounting.reserveLocked(e);
+                        e.reserved = true;
                         e.preempted = false;
                         preempted.remove(e);
                         ok.set(true);
@@ -482,7 +489,9 @@ public final class HwBreakpointCore {
         }
         BreakpointSpec next = new BreakpointSpec(address, length, type, ev.spec.cpu(), BreakpointSpec.NO_TASK,
                 ev.spec.disabled(), ev.spec.excludeKernel());
-        ArchInfo info = parser.archParse(next);
+        // kgdb_correct_hw_break() writes address, length and type into the arch info without validation
+        // (kgdb_set_hw_break checked the length); only the encoding is derived here.
+        ArchInfo info = BreakpointParser.encode(next);
         int cpu = ev.spec.cpu();
         perfContext[cpu].lock();
         try {
@@ -710,6 +719,18 @@ public final class HwBreakpointCore {
 
         @Override
         public void close() {
+            end(false);
+        }
+
+        /**
+         * The owner went away with the vCPU still in the guest (its bundle stopped mid-run): the host gets its
+         * registers back from the shadows if it has active breakpoints, as KVM's exit path would have done.
+         */
+        void abandon() {
+            end(true);
+        }
+
+        private void end(boolean abandoned) {
             if (!open.compareAndSet(true, false)) {
                 return;
             }
@@ -717,8 +738,10 @@ public final class HwBreakpointCore {
             try {
                 // Linux runs the guest with IRQs off, so an install aimed at this CPU waits for the exit; here
                 // it moved only the shadows, and the hardware catches up now.
-                if (cpu.transferHolder(holder, Holder.HOST) && cpu.takeShadowChanged()) {
-                    shadows.get(cpu.index()).restoreLocked();
+                CpuShadow<PerfEvent> sh = shadows.get(cpu.index());
+                if (cpu.transferHolder(holder, Holder.HOST)
+                        && (cpu.takeShadowChanged() || (abandoned && sh.active()))) {
+                    sh.restoreLocked();
                 }
             } finally {
                 cpu.unlockAndApplyPending();
@@ -1124,44 +1147,65 @@ public final class HwBreakpointCore {
         triggers.reset();
     }
 
-    /** Product §8 invariants 1–3, checked now. Empty when they hold. */
+    /**
+     * Product §8 invariants 1–3, checked now; safe while other threads work (the accounting is recounted under
+     * its write lock, each CPU's slots under its perf-context and register locks). When nothing is in flight it
+     * also checks that the events the core believes reserved are exactly those the accounting holds.
+     * Empty when they hold.
+     */
     public List<String> check() {
-        List<String> problems = new ArrayList<>();
-        Collection<PerfEvent> reserved = all.values().stream().filter(e -> e.reserved).toList();
-        problems.addAll(accounting.verify(reserved));
+        List<String> problems = new ArrayList<>(accounting.verify());
         for (Cpu c : cpus) {
             CpuShadow<PerfEvent> sh = shadows.get(c.index());
-            Set<PerfEvent> seen = new LinkedHashSet<>();
-            for (int slot = 0; slot < CpuShadow.HBP_NUM; slot++) {
-                PerfEvent ev = sh.owner(slot);
-                if (ev != null && (!seen.add(ev) || ev.installedCpu != c.index())) {
-                    problems.add("CPU " + c.index() + " slot " + slot + " owner " + ev + " is inconsistent");
-                }
-            }
+            perfContext[c.index()].lock();
             c.lock().lock();
             try {
-                if (c.hostHoldsHardware()) {
-                    long hw = c.registers().peek(7);
-                    long shadowDr7 = sh.dr7();
-                    for (int slot = 0; slot < CpuShadow.HBP_NUM; slot++) {
-                        long bits = Dr7.localEnable(slot) | Dr7.globalEnable(slot);
-                        if ((hw & bits) != (shadowDr7 & bits)) {
-                            problems.add(String.format("CPU %d DR7 0x%x differs from cpu_dr7 0x%x in slot %d",
-                                    c.index(), hw, shadowDr7, slot));
-                        } else if ((shadowDr7 & bits) != 0) {
-                            if ((hw & Dr7.controlMask(slot)) != (shadowDr7 & Dr7.controlMask(slot))) {
-                                problems.add("CPU " + c.index() + " DR7 R/W-LEN of slot " + slot + " differs from cpu_dr7");
-                            }
-                            if (c.registers().peek(slot) != sh.address(slot)) {
-                                problems.add("CPU " + c.index() + " DR" + slot + " differs from cpu_debugreg");
-                            }
-                        }
+                Set<PerfEvent> seen = new LinkedHashSet<>();
+                for (int slot = 0; slot < CpuShadow.HBP_NUM; slot++) {
+                    PerfEvent ev = sh.owner(slot);
+                    if (ev != null && (!seen.add(ev) || ev.installedCpu != c.index())) {
+                        problems.add("CPU " + c.index() + " slot " + slot + " owner " + ev + " is inconsistent");
                     }
+                }
+                if (c.hostHoldsHardware()) {
+                    checkHardware(c, sh, problems);
                 }
             } finally {
                 c.lock().unlock();
+                perfContext[c.index()].unlock();
             }
         }
+        return problems;
+    }
+
+    /** Invariant 3: enable bits, R/W-LEN of enabled slots and their addresses equal the shadows. */
+    private static void checkHardware(Cpu c, CpuShadow<PerfEvent> sh, List<String> problems) {
+        long hw = c.registers().peek(7);
+        long shadowDr7 = sh.dr7();
+        for (int slot = 0; slot < CpuShadow.HBP_NUM; slot++) {
+            long bits = Dr7.localEnable(slot) | Dr7.globalEnable(slot);
+            if ((hw & bits) != (shadowDr7 & bits)) {
+                problems.add(String.format("CPU %d DR7 0x%x differs from cpu_dr7 0x%x in slot %d",
+                        c.index(), hw, shadowDr7, slot));
+            } else if ((shadowDr7 & bits) != 0) {
+                if ((hw & Dr7.controlMask(slot)) != (shadowDr7 & Dr7.controlMask(slot))) {
+                    problems.add("CPU " + c.index() + " DR7 R/W-LEN of slot " + slot + " differs from cpu_dr7");
+                }
+                if (c.registers().peek(slot) != sh.address(slot)) {
+                    problems.add("CPU " + c.index() + " DR" + slot + " differs from cpu_debugreg");
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #check()} plus, for a quiet moment (no registration in flight), the core's own view: the events it
+     * marks reserved are exactly those the accounting holds.
+     */
+    public List<String> checkQuiescent() {
+        List<String> problems = check();
+        Collection<PerfEvent> reserved = all.values().stream().filter(e -> e.reserved).toList();
+        problems.addAll(accounting.verify(reserved));
         return problems;
     }
 

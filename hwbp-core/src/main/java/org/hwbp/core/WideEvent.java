@@ -3,6 +3,7 @@ package org.hwbp.core;
 import java.util.List;
 import org.hwbp.api.Breakpoint;
 import org.hwbp.api.BreakpointSpec;
+import org.hwbp.api.HwbpException;
 import org.hwbp.api.WideBreakpoint;
 
 /** A wide breakpoint: one CPU-bound event per online CPU sharing one id. */
@@ -31,10 +32,22 @@ final class WideEvent implements WideBreakpoint {
         return perCpu;
     }
 
+    /**
+     * Modifies every CPU's event; if one refuses, the CPUs already modified get their old attributes back, so a
+     * refused modify changes nothing (Linux leaves the loop to the caller; the product promises no half-done change).
+     */
     @Override
     public void modify(BreakpointSpec attrs) {
-        for (PerfEvent e : perCpu) {
-            e.modify(attrs);
+        List<BreakpointSpec> old = perCpu.stream().map(PerfEvent::spec).toList();
+        for (int i = 0; i < perCpu.size(); i++) {
+            try {
+                perCpu.get(i).modify(attrs);
+            } catch (HwbpException e) {
+                for (int j = 0; j < i; j++) {
+                    perCpu.get(j).modify(old.get(j));
+                }
+                throw e;
+            }
         }
     }
 

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Random sequences of register / registerWide / unregister / modify (type changes included) over several
  * tasks (cpu -1 and CPU-specific) and CPU-bound breakpoints on 4 CPUs, plus task switches. After every step:
- * core.check() is empty (histograms = from-scratch recount, hardware = shadows), every admission decision and
+ * core.checkQuiescent() is empty (histograms = from-scratch recount, hardware = shadows), every admission decision and
  * errno agrees with a brute-force reference of __reserve_bp_slot() (§1.4–1.5, reserve before parse), the
  * worst-case occupancy per CPU agrees, and exactly the breakpoints that should be installed are installed.
  */
@@ -303,7 +303,7 @@ class AccountingPropertyTest {
         // ---------------------------------------------------------------- after every step
 
         void verify() {
-            assertThat(f.core.check()).as("core.check()").isEmpty();
+            assertThat(f.core.checkQuiescent()).as("core.check()").isEmpty();
             assertThat(f.bps.isUsed()).isEqualTo(!live.isEmpty());
             for (int c = 0; c < CPUS; c++) {
                 assertThat(f.core.slotsInUse(c)).as("worst-case occupancy of CPU %d", c).isEqualTo(worstCase(c, 0));

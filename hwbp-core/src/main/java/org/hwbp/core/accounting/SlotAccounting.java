@@ -37,6 +37,8 @@ public final class SlotAccounting {
     private final BpSlotsHistogram[] tskPinnedAll;
     /** task_bps_ht: each task's breakpoints, guarded by the task's mutex. */
     private final ConcurrentHashMap<Integer, TaskBps> taskBps = new ConcurrentHashMap<>();
+    /** The CPU-bound breakpoints holding a slot (the kernel needs no list; {@link #verify()} recounts from it). */
+    private final java.util.Set<SlotUser> cpuBound = ConcurrentHashMap.newKeySet();
     /** bp_cpuinfo_sem. */
     private final ReentrantReadWriteLock constraints = new ReentrantReadWriteLock();
 
@@ -354,6 +356,11 @@ public final class SlotAccounting {
         if (bp.task() == BreakpointSpec.NO_TASK) {
             cpuPinnedHist[type].add(cpuPinned[type][bp.cpu()], weight);
             cpuPinned[type][bp.cpu()] += weight;
+            if (enable) {
+                cpuBound.add(bp);
+            } else {
+                cpuBound.remove(bp);
+            }
             return;
         }
         if (!enable) {
@@ -434,6 +441,23 @@ public final class SlotAccounting {
         constraints.writeLock().lock();
         try {
             return recountAndCompare(reserved);
+        } finally {
+            constraints.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Compares every table with a from-scratch recount of the breakpoints the accounting holds (its task lists
+     * and CPU-bound set), under the write lock: consistent even while other threads register.
+     */
+    public List<String> verify() {
+        constraints.writeLock().lock();
+        try {
+            List<SlotUser> held = new ArrayList<>(cpuBound);
+            for (TaskBps t : taskBps.values()) {
+                held.addAll(t.bps);
+            }
+            return recountAndCompare(held);
         } finally {
             constraints.writeLock().unlock();
         }

@@ -313,7 +313,7 @@ public final class HwbpCommands {
 
     @Descriptor("check the invariants now: slots per CPU, accounting against a recount, DR7 against cpu_dr7")
     public String check() {
-        List<String> problems = core.check();
+        List<String> problems = core.checkQuiescent();
         if (!problems.isEmpty()) {
             throw new IllegalStateException("invariants violated: " + String.join("; ", problems));
         }

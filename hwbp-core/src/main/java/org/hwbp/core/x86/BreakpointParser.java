@@ -36,6 +36,30 @@ public final class BreakpointParser {
         return hw;
     }
 
+    /**
+     * The arch encoding of already-checked attributes, with no validation (what kgdb writes into its events'
+     * arch info). Only the lengths 1, 2, 4, 8 (and 8 for execute) have an encoding: others get EINVAL.
+     */
+    public static ArchInfo encode(BreakpointSpec attr) {
+        if (attr.type() == BreakpointSpec.X) {
+            return new ArchInfo(attr.address(), ArchInfo.LEN_X, ArchInfo.EXECUTE, 0);
+        }
+        int type = attr.type() == BreakpointSpec.W ? ArchInfo.WRITE : attr.type() == BreakpointSpec.RW ? ArchInfo.RW : 0;
+        int len;
+        switch (attr.length()) {
+            case 1: len = ArchInfo.LEN_1; break;
+            case 2: len = ArchInfo.LEN_2; break;
+            case 4: len = ArchInfo.LEN_4; break;
+            case 8: len = ArchInfo.LEN_8; break;
+            default: len = 0;
+        }
+        if (type == 0 || len == 0) {
+            throw new HwbpException(Errno.EINVAL, "no x86 encoding for type " + BreakpointSpec.typeName(attr.type())
+                    + " length " + attr.length());
+        }
+        return new ArchInfo(attr.address(), len, type, 0);
+    }
+
     /** hw_breakpoint_arch_parse(). */
     public ArchInfo archParse(BreakpointSpec attr) {
         long addr = attr.address();

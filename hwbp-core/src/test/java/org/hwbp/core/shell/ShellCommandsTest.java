@@ -15,7 +15,7 @@ class ShellCommandsTest {
 
     @AfterEach
     void tearDown() {
-        assertThat(f.core.check()).isEmpty();
+        assertThat(f.core.checkQuiescent()).isEmpty();
         f.close();
     }
 
