@@ -1,6 +1,7 @@
 package org.hwbp.ptrace.model;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -31,6 +32,13 @@ public final class ThreadDebugState {
         }
     }
 
+    /**
+     * A virtual DR whose event could not be registered again when the client came back (its slot was taken
+     * meanwhile): kept with the reason, so that it is reported and can be retried instead of being lost.
+     */
+    public record Unrestored(PtraceState.Dr dr, String reason) {
+    }
+
     private static final int LOG_LINES = 32;
 
     private final int task;
@@ -48,10 +56,81 @@ public final class ThreadDebugState {
     private final ConcurrentLinkedDeque<String> log = new ConcurrentLinkedDeque<>();
     /** Per virtual DR: the reason it is preempted now, or null. Written by the callbacks. */
     private final AtomicReferenceArray<PreemptReason> preempted = new AtomicReferenceArray<>(X86Debugreg.HBP_NUM);
+    /** Per virtual DR: the saved event that could not be registered again, or null. */
+    private final AtomicReferenceArray<Unrestored> unrestored = new AtomicReferenceArray<>(X86Debugreg.HBP_NUM);
 
     public ThreadDebugState(int task, BreakpointService service) {
         this.task = task;
         this.service = service;
+    }
+
+    /**
+     * A task's state as saved, without its events (and without the #DB virtual_dr6 was last reset for: any
+     * later #DB is a new one): {@link Tracer#restore} registers them afterwards with
+     * {@link #restoreDr}, in the order they were first registered.
+     */
+    ThreadDebugState(PtraceState.TaskState saved, BreakpointService service) {
+        this(saved.task(), service);
+        virtualDr6 = saved.virtualDr6();
+        stop = saved.stop();
+        ptraceDr7 = saved.ptraceDr7();
+        log.addAll(saved.log());
+    }
+
+    /**
+     * Registers the saved event of virtual DRn again (ptrace_register_breakpoint() with the attributes it had).
+     * On failure the entry is kept as {@link Unrestored} and the error returned; null on success.
+     */
+    synchronized HwbpException restoreDr(int n, PtraceState.Dr dr) {
+        BreakpointSpec spec = BreakpointSpec.forTask(task, dr.address(), dr.length(), dr.type())
+                .withDisabled(dr.disabled()).withExcludeKernel(true);
+        try {
+            ptraceBps.set(n, service.register(spec, handler));
+            unrestored.set(n, null);
+            return null;
+        } catch (HwbpException e) {
+            unrestored.set(n, new Unrestored(dr, e.getMessage()));
+            return e;
+        }
+    }
+
+    /** The saved events not registered again, by virtual DR number (null entries where none). */
+    public List<Unrestored> unrestored() {
+        Unrestored[] a = new Unrestored[X86Debugreg.HBP_NUM];
+        for (int n = 0; n < a.length; n++) {
+            a[n] = unrestored.get(n);
+        }
+        return Arrays.asList(a);
+    }
+
+    /** What {@link PtraceState} keeps of this task; an unrestored DR is saved as it was, to be tried again. */
+    synchronized PtraceState.TaskState snapshot(boolean traced) {
+        List<PtraceState.Dr> drs = new ArrayList<>();
+        for (int n = 0; n < X86Debugreg.HBP_NUM; n++) {
+            Breakpoint bp = ptraceBps.get(n);
+            Unrestored u = unrestored.get(n);
+            if (bp != null) {
+                BreakpointSpec s = bp.spec();
+                drs.add(new PtraceState.Dr(s.address(), s.length(), s.type(), s.disabled(), bp.id()));
+            } else {
+                drs.add(u == null ? null : u.dr());
+            }
+        }
+        synchronized (dr6Lock) {
+            return new PtraceState.TaskState(task, traced, drs, ptraceDr7, virtualDr6, stop, log());
+        }
+    }
+
+    /** Whether there is anything to keep: an event, an unrestored one, a DR6/DR7 value or a stop. */
+    synchronized boolean isEmpty() {
+        for (int n = 0; n < X86Debugreg.HBP_NUM; n++) {
+            if (ptraceBps.get(n) != null || unrestored.get(n) != null) {
+                return false;
+            }
+        }
+        synchronized (dr6Lock) {
+            return ptraceDr7 == 0 && virtualDr6 == 0 && stop == null;
+        }
     }
 
     public int task() {
@@ -103,6 +182,8 @@ public final class ThreadDebugState {
         if (bp == null) {
             bp = registerBreakpoint(X86Debugreg.LEN_1, X86Debugreg.WRITE, addr, true);
             ptraceBps.set(nr, bp);
+            // A new event supersedes the saved one that could not be restored.
+            unrestored.set(nr, null);
         } else {
             bp.modify(bp.spec().withAddress(addr));
         }
@@ -170,6 +251,7 @@ public final class ThreadDebugState {
                         continue;
                     }
                     ptraceBps.set(i, registerBreakpoint(len, type, 0, false));
+                    unrestored.set(i, null);
                     continue;
                 }
                 modifyBreakpoint(bp, len, type, disabled);
@@ -188,6 +270,7 @@ public final class ThreadDebugState {
                 bp.unregister();
             }
             preempted.set(i, null);
+            unrestored.set(i, null);
         }
         synchronized (dr6Lock) {
             virtualDr6 = 0;

@@ -1,8 +1,14 @@
 package org.hwbp.ptrace.model;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.hwbp.api.Breakpoint;
 import org.hwbp.api.BreakpointService;
 import org.hwbp.api.BreakpointSpec;
@@ -22,10 +28,152 @@ public final class Tracer {
     private final Machine machine;
     private final Map<Integer, ThreadDebugState> threads = new ConcurrentHashMap<>();
     private final Set<Integer> traced = ConcurrentHashMap.newKeySet();
+    /** What the last {@link #restore} could not bring back, one line each. */
+    private final List<String> restoreReport = new ArrayList<>();
 
     public Tracer(BreakpointService service, Machine machine) {
         this.service = service;
         this.machine = machine;
+    }
+
+    // ------------------------------------------------------------------ keeping the state across restarts
+
+    /** Every task this tracer traces or whose debug registers hold something, by task id. */
+    public synchronized PtraceState snapshot() {
+        List<PtraceState.TaskState> tasks = new ArrayList<>();
+        for (int task : union()) {
+            ThreadDebugState s = threads.get(task);
+            if (s == null) {
+                // Attached, nothing written yet.
+                tasks.add(new PtraceState.TaskState(task, true,
+                        Arrays.asList(new PtraceState.Dr[X86Debugreg.HBP_NUM]), 0, 0, null, List.of()));
+            } else {
+                tasks.add(s.snapshot(traced.contains(task)));
+            }
+        }
+        return new PtraceState(tasks);
+    }
+
+    private Set<Integer> union() {
+        Set<Integer> all = new TreeSet<>(traced);
+        for (Map.Entry<Integer, ThreadDebugState> e : threads.entrySet()) {
+            if (!e.getValue().isEmpty()) {
+                all.add(e.getKey());
+            }
+        }
+        return all;
+    }
+
+    /**
+     * A tracer with {@code saved} brought back on a (new) core: each task's state, then its events registered
+     * again in the order of their old ids, i.e. the order they were first registered. A task that no longer
+     * exists is dropped; an event that cannot be registered (ENOSPC: its slot was taken meanwhile) is kept as
+     * unrestored. Both are reported to {@code report} and in {@link #restoreReport()}.
+     */
+    public static Tracer restore(PtraceState saved, BreakpointService service, Machine machine,
+            Consumer<String> report) {
+        Tracer t = new Tracer(service, machine);
+        record Pending(ThreadDebugState state, int n, PtraceState.Dr dr) {
+        }
+        List<Pending> pending = new ArrayList<>();
+        for (PtraceState.TaskState ts : saved.tasks()) {
+            String gone = gone(machine, ts.task());
+            if (gone != null) {
+                t.report(report, "task " + ts.task() + " dropped: " + gone);
+                continue;
+            }
+            ThreadDebugState s = new ThreadDebugState(ts, service);
+            t.threads.put(ts.task(), s);
+            if (ts.traced()) {
+                t.traced.add(ts.task());
+            }
+            for (int n = 0; n < X86Debugreg.HBP_NUM; n++) {
+                PtraceState.Dr dr = ts.drs().get(n);
+                if (dr != null) {
+                    pending.add(new Pending(s, n, dr));
+                }
+            }
+        }
+        pending.sort(Comparator.comparingInt(p -> p.dr().id()));
+        for (Pending p : pending) {
+            HwbpException e = p.state().restoreDr(p.n(), p.dr());
+            if (e == null) {
+                continue;
+            }
+            int task = p.state().task();
+            if (e.errno() == Errno.ESRCH) {
+                // The task exited between the check and the registration: drop it like the others.
+                t.threads.remove(task);
+                t.traced.remove(task);
+                p.state().flush();
+                t.report(report, "task " + task + " dropped: " + e.getMessage());
+            } else {
+                t.report(report, String.format("task %d dr%d 0x%x: not restored: %s", task, p.n(),
+                        p.dr().address(), e.getMessage()));
+            }
+        }
+        return t;
+    }
+
+    /** Why {@code task} cannot be restored (it exited, or the machine does not know it), or null. */
+    private static String gone(Machine machine, int task) {
+        try {
+            return machine.task(task).alive() ? null : "ESRCH: task " + task + " has exited";
+        } catch (HwbpException e) {
+            return e.getMessage();
+        }
+    }
+
+    private synchronized void report(Consumer<String> sink, String line) {
+        restoreReport.add(line);
+        sink.accept("ptrace: " + line);
+    }
+
+    /** What the restore of this tracer could not bring back. */
+    public synchronized List<String> restoreReport() {
+        return List.copyOf(restoreReport);
+    }
+
+    /**
+     * Tries the task's unrestored DRs again (their slots may be free now); returns one line per DR tried,
+     * {@code dr1 0x601008: restored} or {@code ...: not restored: ENOSPC: ...}.
+     */
+    public List<String> retry(int task) {
+        ThreadDebugState s = tracee(task);
+        List<String> lines = new ArrayList<>();
+        List<ThreadDebugState.Unrestored> un = s.unrestored();
+        for (int n = 0; n < X86Debugreg.HBP_NUM; n++) {
+            ThreadDebugState.Unrestored u = un.get(n);
+            if (u == null) {
+                continue;
+            }
+            HwbpException e = s.restoreDr(n, u.dr());
+            lines.add(String.format("dr%d 0x%x: %s", n, u.dr().address(),
+                    e == null ? "restored" : "not restored: " + e.getMessage()));
+        }
+        return lines;
+    }
+
+    /** The tasks with ptrace state: id, traced or not, ptrace_dr7, stop; then the restore report. */
+    public String tasks() {
+        List<String> lines = new ArrayList<>();
+        for (int task : union()) {
+            ThreadDebugState s = threads.get(task);
+            ThreadDebugState.Stop stop = s == null ? null : s.stop();
+            int unrestored = 0;
+            if (s != null) {
+                for (ThreadDebugState.Unrestored u : s.unrestored()) {
+                    unrestored += u == null ? 0 : 1;
+                }
+            }
+            lines.add(String.format("task %d %s DR7 0x%x %s%s", task, traced.contains(task) ? "traced" : "detached",
+                    s == null ? 0 : s.ptraceDr7(), stop == null ? "running" : "stopped " + stop,
+                    unrestored == 0 ? "" : ", " + unrestored + " not restored"));
+        }
+        for (String r : restoreReport()) {
+            lines.add("restore: " + r);
+        }
+        return lines.isEmpty() ? "no tasks" : String.join("\n", lines);
     }
 
     /** PTRACE_ATTACH: ESRCH for a task that does not exist or has exited, EPERM if it is traced already. */
@@ -144,6 +292,12 @@ public final class Tracer {
     private String describe(ThreadDebugState s, int n) {
         Breakpoint bp = s.breakpoint(n);
         if (bp == null) {
+            ThreadDebugState.Unrestored u = s.unrestored().get(n);
+            if (u != null) {
+                PtraceState.Dr d = u.dr();
+                return String.format("0x%x len %d %s %s: not restored: %s", d.address(), d.length(),
+                        BreakpointSpec.typeName(d.type()), d.disabled() ? "disabled" : "enabled", u.reason());
+            }
             return "-";
         }
         BreakpointSpec spec = bp.spec();

@@ -1,19 +1,28 @@
 package org.hwbp.ptrace.shell;
 
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
 import org.apache.felix.service.command.Descriptor;
 import org.hwbp.api.BreakpointService;
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.machine.Machine;
 import org.hwbp.api.machine.TaskListener;
+import org.hwbp.ptrace.model.PtraceState;
 import org.hwbp.ptrace.model.ThreadDebugState;
 import org.hwbp.ptrace.model.Tracer;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
 
 /**
  * The {@code ptrace:} commands: a debugger's view of the simulated tasks (PTRACE_ATTACH, PTRACE_PEEKUSR,
@@ -22,23 +31,91 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * {@link PtraceWaitCommand}.
  *
  * <p>The core's services are optional and dynamic so that the commands stay registered while the core is
- * stopped (they answer EBUSY then). The tracer model lives only while both services are bound: when either
- * goes, its breakpoints are unregistered and the model dropped, since the core releases a departed client's
- * breakpoints anyway.
+ * stopped (they answer EBUSY then). The tracer lives only while both services are bound; the tasks' debug
+ * state outlives it: when either service goes, the state is kept ({@link PtraceState}) and the tracer's events
+ * released, and when both are back the state is restored and its events registered again. The state also
+ * survives this bundle: it is written to the bundle's data area when the component deactivates (stop, update)
+ * and read back when it activates; uninstalling the bundle deletes the data area and so the state.
  */
-@Component(service = {PtraceCommands.class, TaskListener.class}, property = {
+@Component(immediate = true, service = {PtraceCommands.class, TaskListener.class}, property = {
     "osgi.command.scope=ptrace",
     "osgi.command.function=attach",
     "osgi.command.function=detach",
     "osgi.command.function=peek",
     "osgi.command.function=poke",
     "osgi.command.function=cont",
-    "osgi.command.function=status"
+    "osgi.command.function=status",
+    "osgi.command.function=tasks",
+    "osgi.command.function=retry"
 })
 public final class PtraceCommands implements TaskListener {
+    /** The state file in the bundle's data area. */
+    static final String STATE_FILE = "ptrace-state.properties";
+
+    private final Path stateFile;
     private BreakpointService service;
     private Machine machine;
     private volatile Tracer tracer;
+    /** The tasks' state while there is no tracer (before the core is bound, or while it is away). */
+    private PtraceState saved;
+    private volatile Logger logger;
+
+    @Activate
+    public PtraceCommands(BundleContext context) {
+        this(dataFile(context));
+    }
+
+    /** {@code stateFile} null: nothing is kept across instances. */
+    PtraceCommands(Path stateFile) {
+        this.stateFile = stateFile;
+        this.saved = load();
+    }
+
+    private static Path dataFile(BundleContext context) {
+        File f = context.getDataFile(STATE_FILE);
+        return f == null ? null : f.toPath();
+    }
+
+    private PtraceState load() {
+        if (stateFile == null) {
+            return PtraceState.EMPTY;
+        }
+        try {
+            return PtraceState.load(stateFile);
+        } catch (IOException | RuntimeException e) {
+            log("ptrace: the saved state in " + stateFile + " cannot be read, starting without it: " + e);
+            return PtraceState.EMPTY;
+        }
+    }
+
+    private void save(PtraceState state) {
+        if (stateFile == null) {
+            return;
+        }
+        try {
+            state.save(stateFile);
+        } catch (IOException e) {
+            log("ptrace: saving the state to " + stateFile + " failed, it is lost: " + e);
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void setLoggerFactory(LoggerFactory factory) {
+        logger = factory.getLogger(PtraceCommands.class);
+    }
+
+    void unsetLoggerFactory(LoggerFactory factory) {
+        logger = null;
+    }
+
+    private void log(String message) {
+        Logger l = logger;
+        if (l != null) {
+            l.warn(message);
+        } else {
+            System.err.println(message);
+        }
+    }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -70,23 +147,36 @@ public final class PtraceCommands implements TaskListener {
         }
     }
 
+    /** Both services are there: the saved state comes back and its events are registered again. */
     private void buildTracer() {
         if (service != null && machine != null) {
-            tracer = new Tracer(service, machine);
+            tracer = Tracer.restore(saved, service, machine, this::log);
+            saved = null;
         }
     }
 
+    /**
+     * A service goes: the state is kept, the events released (the core may have released them already, with
+     * the service; unregistering is idempotent then).
+     */
     private void dropTracer() {
         Tracer t = tracer;
         tracer = null;
         if (t != null) {
-            t.release();
+            saved = t.snapshot();
+            try {
+                t.release();
+            } catch (HwbpException e) {
+                log("ptrace: releasing after the core went away: " + e.getMessage());
+            }
         }
     }
 
+    /** Stop or update of this bundle: the state goes to the data area, for the next activation. */
     @Deactivate
     synchronized void deactivate() {
         dropTracer();
+        save(saved);
     }
 
     private Tracer tracer() {
@@ -154,5 +244,19 @@ public final class PtraceCommands implements TaskListener {
     public String status(@Descriptor("TASK") String... args) {
         Tracer t = tracer();
         return t.status(new Args("ptrace:status", args, "TASK").task(0));
+    }
+
+    @Descriptor("the tasks with ptrace state (traced or detached, DR7, stop) and what the last restore could not bring back")
+    public String tasks(@Descriptor("(no arguments)") String... args) {
+        Tracer t = tracer();
+        new Args("ptrace:tasks", args);
+        return t.tasks();
+    }
+
+    @Descriptor("register again the task's debug registers that could not be restored (their slots were taken)")
+    public String retry(@Descriptor("TASK") String... args) {
+        Tracer t = tracer();
+        List<String> lines = t.retry(new Args("ptrace:retry", args, "TASK").task(0));
+        return lines.isEmpty() ? "nothing to restore" : String.join("\n", lines);
     }
 }

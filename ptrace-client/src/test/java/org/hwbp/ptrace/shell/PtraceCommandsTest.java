@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.lang.reflect.Parameter;
 import java.util.Arrays;
 import java.util.stream.Stream;
@@ -22,6 +24,7 @@ import org.hwbp.core.Policy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The commands as Gogo dispatches them, with the core's services bound and unbound as DS would. */
 class PtraceCommandsTest {
@@ -40,12 +43,12 @@ class PtraceCommandsTest {
         core = new HwBreakpointCore(4, Policy.LINUX, 1000);
         bps = new BreakpointServiceImpl(core, BUNDLE);
         machine = new MachineImpl(core, BUNDLE);
-        commands = new PtraceCommands();
+        commands = new PtraceCommands((Path) null);
         commands.bindBreakpointService(bps);
         commands.bindMachine(machine);
         core.addTaskListener(BUNDLE, commands);
         processor = new CommandProcessorImpl();
-        for (String fn : new String[] {"attach", "detach", "peek", "poke", "cont", "status"}) {
+        for (String fn : new String[] {"attach", "detach", "peek", "poke", "cont", "status", "tasks", "retry"}) {
             processor.addCommand("ptrace", commands, fn);
         }
         processor.addCommand("ptrace", new PtraceWaitCommand(commands), "wait");
@@ -141,12 +144,46 @@ class PtraceCommandsTest {
                     .hasMessage("EBUSY: core unavailable");
         }
         commands.bindBreakpointService(bps);
-        // A fresh tracer: the old attachment went with the core.
-        assertThat(run("ptrace:attach " + task)).isEqualTo("ok");
-        assertThat(run("ptrace:peek " + task + " dr0")).isEqualTo("0x0");
+        // The core is back: the attachment and DR0 came back with it, registered again.
+        assertThat(bps.isUsed()).isTrue();
+        assertErrno(() -> run("ptrace:attach " + task), Errno.EPERM);
+        assertThat(run("ptrace:peek " + task + " dr0")).isEqualTo("0x404040");
         run("ptrace:poke " + task + " dr1 0x404048");
         commands.deactivate();
         assertThat(bps.isUsed()).isFalse();
+    }
+
+    @Test
+    void theStateSurvivesANewInstanceThroughTheDataFileAndGoesWithIt(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve(PtraceCommands.STATE_FILE);
+        PtraceCommands first = new PtraceCommands(file);
+        first.bindBreakpointService(bps);
+        first.bindMachine(machine);
+        first.attach(Integer.toString(task));
+        first.poke(Integer.toString(task), "dr0", "0x404040");
+        first.poke(Integer.toString(task), "dr7", "0xd0101");
+        String status = first.status(Integer.toString(task));
+        // Bundle stop (or update): deactivate saves, then the core releases the bundle's service.
+        first.deactivate();
+        bps.close();
+        assertThat(file).exists();
+        assertThat(core.isUsed()).isFalse();
+
+        BreakpointServiceImpl bps2 = new BreakpointServiceImpl(core, BUNDLE);
+        PtraceCommands second = new PtraceCommands(file);
+        second.bindBreakpointService(bps2);
+        second.bindMachine(new MachineImpl(core, BUNDLE));
+        assertThat(second.status(Integer.toString(task))).isEqualTo(status);
+        assertThat(second.tasks()).isEqualTo("task 1 traced DR7 0xd0101 running");
+        second.deactivate();
+
+        // Uninstall deletes the data area: a new instance starts empty.
+        Files.delete(file);
+        PtraceCommands third = new PtraceCommands(file);
+        third.bindBreakpointService(new BreakpointServiceImpl(core, BUNDLE));
+        third.bindMachine(new MachineImpl(core, BUNDLE));
+        assertThat(third.tasks()).isEqualTo("no tasks");
+        third.deactivate();
     }
 
     @Test
@@ -156,7 +193,7 @@ class PtraceCommandsTest {
                 .filter(m -> java.lang.reflect.Modifier.isPublic(m.getModifiers()) && m.getReturnType() == String.class)
                 .toArray(Method[]::new);
         assertThat(methods).extracting(Method::getName)
-                .containsExactlyInAnyOrder("attach", "detach", "peek", "poke", "wait", "cont", "status");
+                .containsExactlyInAnyOrder("attach", "detach", "peek", "poke", "wait", "cont", "status", "tasks", "retry");
         for (Method m : methods) {
             assertThat(m.getAnnotation(Descriptor.class)).as(m.getName()).isNotNull();
             for (Parameter p : m.getParameters()) {
