@@ -39,11 +39,62 @@ public final class DebugCore {
 
     /** kgdb_arch_late() on {@code bps}; {@link #disabledBy()} tells whether it failed. */
     public DebugCore(BreakpointService bps, Consumer<String> log) {
+        this(bps, log, KgdbState.INITIAL);
+    }
+
+    /**
+     * kgdb_arch_late() on {@code bps}, then {@code saved} brought back (kgdb or the core restarted): each saved
+     * entry reserves its slots again, into the same breakinfo index; then, if the debugger held the machine, it
+     * claims every CPU again, else its entries are installed as after a {@code Z} packet. An entry whose slots
+     * were taken meanwhile is kept as unrestored and reported to {@code log}.
+     */
+    public DebugCore(BreakpointService bps, Consumer<String> log, KgdbState saved) {
         this.bps = bps;
         this.log = log;
         this.arch = new X86Kgdb(bps, log);
         this.cpus = arch.cpus();
         arch.setHitSink(this::hit);
+        restore(saved);
+    }
+
+    private synchronized void restore(KgdbState saved) {
+        for (int i = 0; i < X86Kgdb.HBP_NUM; i++) {
+            KgdbState.BreakEntry e = saved.entries().get(i);
+            if (e == null) {
+                continue;
+            }
+            HwbpException refused = arch.restoreEntry(i, e);
+            if (refused != null) {
+                log.accept(String.format("kgdb: bp %d %s 0x%x len %d: not restored: %s", i,
+                        BreakpointSpec.typeName(e.type()), e.addr(), e.len(), refused.getMessage()));
+            }
+        }
+        arch.setLastFailure(saved.lastFailure());
+        lastStop = saved.lastStop();
+        masterCpu = saved.masterCpu();
+        if (arch.disabledBy() != null) {
+            return;
+        }
+        if (saved.stopped()) {
+            try {
+                enter(saved.masterCpu(), saved.lastStop());
+            } catch (HwbpException e) {
+                log.accept("kgdb: could not hold the machine again: " + e.getMessage());
+            }
+        } else {
+            for (int c = 0; c < cpus; c++) {
+                arch.correctHwBreak(c);
+            }
+        }
+    }
+
+    /**
+     * What {@link KgdbState} keeps: the entries, whether the debugger holds the machine, last stop and failure.
+     * "Holds" is kgdb's own view (no continue since the break): when the core goes it may have released the
+     * claim already, and kgdb then claims the machine again on the next core.
+     */
+    public synchronized KgdbState snapshot() {
+        return new KgdbState(arch.snapshot(), claim != null, masterCpu, lastStop, arch.lastFailure());
     }
 
     /** The failure that disabled kgdb at activation, or null. */
@@ -175,6 +226,12 @@ public final class DebugCore {
         lines.add("last stop: " + lastStop);
         lines.add("last failure: " + arch.lastFailure());
         for (Entry e : arch.entries()) {
+            X86Kgdb.Unrestored u = arch.unrestored(e.index());
+            if (!e.enabled() && u != null) {
+                lines.add(String.format("bp %d: %s 0x%x len %d not restored: %s", e.index(),
+                        BreakpointSpec.typeName(u.entry().type()), u.entry().addr(), u.entry().len(), u.reason()));
+                continue;
+            }
             if (!e.enabled()) {
                 lines.add("bp " + e.index() + ": free");
                 continue;

@@ -43,6 +43,14 @@ public final class X86Kgdb {
     private volatile HitSink sink = (b, h) -> { };
     private HwbpException disabledBy;
     private String lastFailure = "none";
+    /** The refusal behind the last failed hw_break_reserve_slot(). */
+    private HwbpException lastRefusal;
+    /** Per entry: a saved entry that could not get its slots back when kgdb came back, or null. */
+    private final Unrestored[] unrestored = new Unrestored[HBP_NUM];
+
+    /** A saved breakinfo entry whose slots were taken while kgdb was away: kept and reported, not lost. */
+    public record Unrestored(KgdbState.BreakEntry entry, String reason) {
+    }
 
     /**
      * kgdb_arch_late(): registers four disabled wide write breakpoints of length 1 on kgdb_arch_init's address
@@ -156,7 +164,65 @@ public final class X86Kgdb {
             return -1;
         }
         b.enabled = true;
+        if (unrestored[i] != null) {
+            log.accept(String.format("kgdb: breakinfo[%d] reused: the unrestored entry at 0x%x is dropped", i,
+                    unrestored[i].entry().addr()));
+            unrestored[i] = null;
+        }
         return 0;
+    }
+
+    /**
+     * Brings back a saved enabled entry after kgdb_arch_late(): its fields, then hw_break_reserve_slot() as
+     * kgdb_set_hw_break() did. A refusal because a registration holds the lock right now is retried for a
+     * while; any other refusal (ENOSPC: the slots were taken meanwhile) keeps the entry as {@link Unrestored}.
+     * Returns null, or the refusal.
+     */
+    public HwbpException restoreEntry(int i, KgdbState.BreakEntry e) {
+        BreakInfo b = breakinfo[i];
+        if (disabledBy != null) {
+            unrestored[i] = new Unrestored(e, "kgdb disabled: " + disabledBy.getMessage());
+            return disabledBy;
+        }
+        b.addr = e.addr();
+        b.len = e.len();
+        b.type = e.type();
+        long deadline = System.nanoTime() + RELEASE_PATIENCE_MS * 1_000_000;
+        while (hwBreakReserveSlot(i) != 0) {
+            if (lastRefusal.errno() != Errno.EBUSY || System.nanoTime() > deadline) {
+                b.addr = 0;
+                unrestored[i] = new Unrestored(e, lastRefusal.getMessage());
+                return lastRefusal;
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+        b.enabled = true;
+        unrestored[i] = null;
+        return null;
+    }
+
+    /** The entry's saved state that could not be restored, or null. */
+    public Unrestored unrestored(int i) {
+        return unrestored[i];
+    }
+
+    /** What {@link KgdbState} keeps of breakinfo: enabled entries, and unrestored ones as they were saved. */
+    public List<KgdbState.BreakEntry> snapshot() {
+        List<KgdbState.BreakEntry> l = new ArrayList<>();
+        for (int i = 0; i < HBP_NUM; i++) {
+            BreakInfo b = breakinfo[i];
+            if (b.enabled) {
+                l.add(new KgdbState.BreakEntry(b.addr, b.len, b.type));
+            } else {
+                l.add(unrestored[i] == null ? null : unrestored[i].entry());
+            }
+        }
+        return l;
+    }
+
+    /** Puts back the saved "last failure" after a restore, so that status reads as it did. */
+    void setLastFailure(String failure) {
+        lastFailure = failure;
     }
 
     /**
@@ -171,6 +237,7 @@ public final class X86Kgdb {
             try {
                 dbg.reserveSlot(pev.get(cpu));
             } catch (HwbpException e) {
+                lastRefusal = e;
                 lastFailure = "CPU " + cpu + " refused: " + e.getMessage();
                 for (int c = 0; c < cpus; c++) {
                     cnt--;

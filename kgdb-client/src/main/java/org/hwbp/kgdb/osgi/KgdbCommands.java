@@ -1,5 +1,8 @@
 package org.hwbp.kgdb.osgi;
 
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.felix.service.command.Descriptor;
@@ -9,6 +12,9 @@ import org.hwbp.api.HwbpException;
 import org.hwbp.api.machine.Machine;
 import org.hwbp.kgdb.gdb.GdbStub;
 import org.hwbp.kgdb.model.DebugCore;
+import org.hwbp.kgdb.model.KgdbState;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
@@ -21,7 +27,10 @@ import org.osgi.service.log.LoggerFactory;
 /**
  * The kernel debugger as shell commands. Immediate, so that kgdb_arch_late() runs when the bundle starts (and
  * again whenever a new core appears). The core's services are optional, dynamic and greedy: while it is away
- * every command answers {@code EBUSY: core unavailable}; when it goes, everything kgdb held goes with it.
+ * every command answers {@code EBUSY: core unavailable}; when it goes, everything kgdb held in the core goes
+ * with it, but kgdb keeps its own state ({@link KgdbState}: breakinfo, whether it holds the machine) and brings
+ * it back on the next core. The state also survives this bundle's stop/start and update: it is written to the
+ * bundle's data area on deactivation and read on activation (uninstall deletes the data area, and the state).
  */
 @Component(immediate = true, service = KgdbCommands.class, property = {
     "osgi.command.scope=kgdb",
@@ -36,9 +45,54 @@ public final class KgdbCommands {
     private record Session(BreakpointService service, DebugCore core, GdbStub stub) {
     }
 
+    /** The state file in the bundle's data area. */
+    static final String STATE_FILE = "kgdb-state.properties";
+
+    private final Path stateFile;
     private volatile Session session;
     private volatile Machine machine;
     private volatile Logger logger;
+    /** kgdb's state while no core is bound. */
+    private KgdbState saved;
+
+    @Activate
+    public KgdbCommands(BundleContext context) {
+        this(dataFile(context));
+    }
+
+    /** {@code stateFile} null: nothing is kept across instances. */
+    KgdbCommands(Path stateFile) {
+        this.stateFile = stateFile;
+        this.saved = load();
+    }
+
+    private static Path dataFile(BundleContext context) {
+        File f = context.getDataFile(STATE_FILE);
+        return f == null ? null : f.toPath();
+    }
+
+    private KgdbState load() {
+        if (stateFile == null) {
+            return KgdbState.INITIAL;
+        }
+        try {
+            return KgdbState.load(stateFile);
+        } catch (IOException | RuntimeException e) {
+            log("kgdb: the saved state in " + stateFile + " cannot be read, starting without it: " + e);
+            return KgdbState.INITIAL;
+        }
+    }
+
+    private void save(KgdbState state) {
+        if (stateFile == null) {
+            return;
+        }
+        try {
+            state.save(stateFile);
+        } catch (IOException e) {
+            log("kgdb: saving the state to " + stateFile + " failed, it is lost: " + e);
+        }
+    }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     void setLoggerFactory(LoggerFactory factory) {
@@ -52,8 +106,11 @@ public final class KgdbCommands {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     synchronized void bindBreakpointService(BreakpointService service) {
-        close(session);
-        DebugCore core = new DebugCore(service, this::log);
+        Session old = session;
+        session = null;
+        close(old);
+        DebugCore core = new DebugCore(service, this::log, saved);
+        saved = null;
         session = new Session(service, core, new GdbStub(core));
     }
 
@@ -77,18 +134,24 @@ public final class KgdbCommands {
         }
     }
 
-    /** If the debugger holds the machine, its claim is released (every CPU restored), then the events go. */
+    /**
+     * Stop or update of this bundle: the state goes to the data area; if the debugger holds the machine, its
+     * claim is released (every CPU restored), then the events go.
+     */
     @Deactivate
     synchronized void deactivate() {
         Session s = session;
         session = null;
         close(s);
+        save(saved);
     }
 
+    /** kgdb leaves this core: its state is kept in {@link #saved}, then what it held in the core is released. */
     private void close(Session s) {
         if (s == null) {
             return;
         }
+        saved = s.core().snapshot();
         try {
             s.core().close();
         } catch (HwbpException e) {

@@ -3,17 +3,20 @@ package org.hwbp.kgdb.osgi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.hwbp.api.Holder;
 import org.hwbp.api.HwbpException;
 import org.hwbp.core.BreakpointServiceImpl;
 import org.hwbp.kgdb.Fixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The commands with the references bound and unbound as DS does it. */
 class KgdbCommandsTest {
     private final Fixture f = new Fixture();
-    private final KgdbCommands commands = new KgdbCommands();
+    private final KgdbCommands commands = new KgdbCommands((Path) null);
 
     @AfterEach
     void close() {
@@ -87,7 +90,9 @@ class KgdbCommandsTest {
 
         assertThat(f.kgdbService.breakpoints()).isEmpty();
         assertThat(next.breakpoints()).hasSize(16);
-        assertThat(commands.status()).contains("bp 0: free");
+        // kgdb's entry came along: reserved and installed again on the new service.
+        assertThat(commands.status()).contains(
+                "bp 0: w 0xffffffff82001000 len 4 reserved cpus 0,1,2,3 installed cpus 0,1,2,3", "bp 1: free");
         commands.unbindBreakpointService(next);
         assertCoreUnavailable();
         assertThat(f.core.isUsed()).isFalse();
@@ -108,5 +113,51 @@ class KgdbCommandsTest {
         assertThat(f.machine.holder(2)).isEqualTo(Holder.HOST);
         assertThat(f.core.isUsed()).isFalse();
         assertCoreUnavailable();
+
+        // The core comes back: kgdb still thinks it holds the machine, so it claims it again.
+        commands.bindBreakpointService(new BreakpointServiceImpl(f.core, Fixture.KGDB));
+        commands.bindMachine(f.machine);
+        assertThat(f.machine.holder(2)).isEqualTo(Holder.DEBUGGER);
+        assertThat(commands.status()).contains("debugger holds the machine (cpu 0 in kgdb)",
+                "last stop: break request (sysrq-g) on cpu 0");
+        assertThat(commands._continue()).isEqualTo("ok");
+        assertThat(f.machine.holder(2)).isEqualTo(Holder.HOST);
+    }
+
+    @Test
+    void theStateSurvivesANewInstanceThroughTheDataFileAndGoesWithIt(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve(KgdbCommands.STATE_FILE);
+        KgdbCommands first = new KgdbCommands(file);
+        first.bindBreakpointService(f.kgdbService);
+        first.bindMachine(f.machine);
+        assertThat(first.packet("Z2,ffffffff82001000,4")).isEqualTo("OK");
+        assertThat(first.packet("Z1,ffffffff81234560,1")).isEqualTo("OK");
+        first._break();
+        String status = first.status();
+        // Bundle stop or update: deactivation saves (and releases the claim), then the service goes.
+        first.deactivate();
+        f.kgdbService.close();
+        assertThat(f.core.isUsed()).isFalse();
+        assertThat(f.machine.holder(0)).isEqualTo(Holder.HOST);
+
+        KgdbCommands second = new KgdbCommands(file);
+        BreakpointServiceImpl next = new BreakpointServiceImpl(f.core, Fixture.KGDB);
+        second.bindBreakpointService(next);
+        second.bindMachine(f.machine);
+        assertThat(second.status()).isEqualTo(status);
+        assertThat(second._continue()).isEqualTo("ok");
+        assertThat(second.status()).contains(
+                "bp 0: w 0xffffffff82001000 len 4 reserved cpus 0,1,2,3 installed cpus 0,1,2,3",
+                "bp 1: x 0xffffffff81234560 len 1 reserved cpus 0,1,2,3 installed cpus 0,1,2,3");
+        second.deactivate();
+        next.close();
+
+        // Uninstall deletes the data area: kgdb starts afresh.
+        Files.delete(file);
+        KgdbCommands third = new KgdbCommands(file);
+        third.bindBreakpointService(new BreakpointServiceImpl(f.core, Fixture.KGDB));
+        third.bindMachine(f.machine);
+        assertThat(third.status()).contains("debugger not active (machine running)", "bp 0: free", "bp 1: free");
+        third.deactivate();
     }
 }
