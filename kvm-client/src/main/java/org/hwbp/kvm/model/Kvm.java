@@ -8,6 +8,7 @@ import static org.hwbp.kvm.model.KvmDebugRegs.DR7_GD;
 import static org.hwbp.kvm.model.KvmDebugRegs.GUESTDBG_SINGLESTEP;
 import static org.hwbp.kvm.model.KvmDebugRegs.GUESTDBG_USE_HW_BP;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,54 @@ public final class Kvm {
         for (EntryPolicy p : EntryPolicy.values()) {
             stats.put(p, new Stats());
         }
+    }
+
+    /**
+     * The hypervisor as it was saved: the same VMs with the same vCPU states, statistics and next VM id. The
+     * policy is the saved one, unless the configuration changed meanwhile ({@code configured} differs from the
+     * configured policy at save time): then the configuration's.
+     */
+    public Kvm(KvmState saved, EntryPolicy configured) {
+        this(configured == saved.configPolicy() ? saved.policy() : configured);
+        nextVm.set(saved.nextVm());
+        for (EntryPolicy p : EntryPolicy.values()) {
+            KvmState.Counts c = saved.stats().get(p);
+            stats.get(p).set(c.entries(), c.reads(), c.writes());
+        }
+        for (KvmState.VmState vm : saved.vms()) {
+            List<Vcpu> vcpus = new ArrayList<>();
+            for (int i = 0; i < vm.vcpus().size(); i++) {
+                vcpus.add(Vcpu.restore(vm.id(), i, vm.vcpus().get(i)));
+            }
+            vms.put(vm.id(), new Vm(vcpus));
+        }
+        if (policy == EntryPolicy.LINUX_2009) {
+            // The 2009 code has no lazy window (see setPolicy).
+            setPolicy(policy);
+        }
+    }
+
+    /**
+     * Everything {@link KvmState} keeps; {@code configured} is the configured policy now. Runs in flight finish
+     * first (each vCPU is read under its lock).
+     */
+    public KvmState snapshot(EntryPolicy configured) {
+        List<KvmState.VmState> l = new ArrayList<>();
+        for (Map.Entry<Integer, Vm> e : vms.entrySet()) {
+            List<KvmState.VcpuState> vcpus = new ArrayList<>();
+            for (Vcpu v : e.getValue().vcpus()) {
+                synchronized (v) {
+                    vcpus.add(v.snapshot());
+                }
+            }
+            l.add(new KvmState.VmState(e.getKey(), vcpus));
+        }
+        Map<EntryPolicy, KvmState.Counts> counts = new EnumMap<>(EntryPolicy.class);
+        for (EntryPolicy p : EntryPolicy.values()) {
+            Stats s = stats.get(p);
+            counts.put(p, new KvmState.Counts(s.entries(), s.reads(), s.writes()));
+        }
+        return new KvmState(policy, configured, nextVm.get(), counts, l);
     }
 
     // ------------------------------------------------------------------ VMs
@@ -427,9 +476,13 @@ public final class Kvm {
         }
 
         synchronized void reset() {
-            entries = 0;
-            reads = 0;
-            writes = 0;
+            set(0, 0, 0);
+        }
+
+        synchronized void set(long e, long r, long w) {
+            entries = e;
+            reads = r;
+            writes = w;
         }
     }
 

@@ -13,6 +13,7 @@ import static org.hwbp.kvm.model.KvmDebugRegs.GUESTDBG_ENABLE;
 import static org.hwbp.kvm.model.KvmDebugRegs.GUESTDBG_USE_HW_BP;
 import static org.hwbp.kvm.model.KvmDebugRegs.UPPER_HALF;
 
+import java.util.Arrays;
 import org.hwbp.api.machine.DebugRegisters;
 
 /**
@@ -47,6 +48,29 @@ public final class Vcpu {
         this.vm = vm;
         this.index = index;
         reset();
+    }
+
+    /** A vCPU with its saved debug state, exactly as it was (no reset, no recomputed field). */
+    static Vcpu restore(int vm, int index, KvmState.VcpuState s) {
+        Vcpu v = new Vcpu(vm, index);
+        for (int i = 0; i < 4; i++) {
+            v.db[i] = s.db().get(i);
+            v.effDb[i] = s.effDb().get(i);
+        }
+        v.dr6 = s.dr6();
+        v.dr7 = s.dr7();
+        v.guestDebug = s.guestDebug();
+        v.guestDebugDr7 = s.guestDebugDr7();
+        v.switchDbRegs = s.switchDbRegs();
+        v.vmcsGuestDr7 = s.vmcsGuestDr7();
+        return v;
+    }
+
+    /** The debug state {@link KvmState} keeps. Call under this vCPU's lock. */
+    KvmState.VcpuState snapshot() {
+        return new KvmState.VcpuState(Arrays.stream(db).boxed().toList(),
+                Arrays.stream(effDb).boxed().toList(), dr6, dr7, guestDebug, guestDebugDr7, switchDbRegs,
+                vmcsGuestDr7);
     }
 
     public int vm() {

@@ -15,6 +15,11 @@ final class Vm {
         this.vcpus = List.copyOf(l);
     }
 
+    /** A VM with vCPUs brought back from a saved state. */
+    Vm(List<Vcpu> vcpus) {
+        this.vcpus = List.copyOf(vcpus);
+    }
+
     List<Vcpu> vcpus() {
         return vcpus;
     }

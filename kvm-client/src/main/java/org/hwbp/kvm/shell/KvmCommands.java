@@ -4,6 +4,9 @@ import static org.hwbp.kvm.model.KvmDebugRegs.GUESTDBG_ENABLE;
 import static org.hwbp.kvm.model.KvmDebugRegs.GUESTDBG_SINGLESTEP;
 import static org.hwbp.kvm.model.KvmDebugRegs.GUESTDBG_USE_HW_BP;
 
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,8 +19,10 @@ import org.hwbp.kvm.model.EntryPolicy;
 import org.hwbp.kvm.model.GuestAccess;
 import org.hwbp.kvm.model.Kvm;
 import org.hwbp.kvm.model.KvmDebugRegs;
+import org.hwbp.kvm.model.KvmState;
 import org.hwbp.kvm.model.Numbers;
 import org.hwbp.kvm.model.Vcpu;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -35,7 +40,10 @@ import org.osgi.service.metatype.annotations.Designate;
  * {@code kvm:guestdr} and {@code kvm:guestdebug}).
  *
  * <p>Immediate: the VMs live in this instance, and Gogo ungets a command service after every call, which would
- * otherwise dispose of a delayed component and its VMs.
+ * otherwise dispose of a delayed component and its VMs. They also outlive the instance: on deactivation (bundle
+ * stop or update) the whole hypervisor state ({@link KvmState}) is written to the bundle's data area, and the
+ * next activation reads it back; uninstall deletes the data area and so the VMs. The core going away needs
+ * nothing: KVM registers no breakpoint, its commands answer EBUSY until a Machine is bound again.
  */
 @Component(service = KvmCommands.class, immediate = true, configurationPid = KvmConfig.PID, property = {
     "osgi.command.scope=kvm",
@@ -50,7 +58,13 @@ import org.osgi.service.metatype.annotations.Designate;
 })
 @Designate(ocd = KvmConfig.class)
 public final class KvmCommands {
+    /** The state file in the bundle's data area. */
+    static final String STATE_FILE = "kvm-state.properties";
+
     private final Kvm kvm;
+    private final Path stateFile;
+    /** The configured policy (what {@link KvmState#configPolicy()} records). */
+    private volatile EntryPolicy configured;
 
     /** Bundle-scoped: guest claims are this bundle's, and end with it. */
     @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
@@ -58,19 +72,60 @@ public final class KvmCommands {
     private volatile Machine machine;
 
     @Activate
-    public KvmCommands(KvmConfig config) {
-        this.kvm = new Kvm(EntryPolicy.parse("policy", config.policy()));
+    public KvmCommands(KvmConfig config, BundleContext context) {
+        this(config, dataFile(context));
+    }
+
+    /** {@code stateFile} null: nothing is kept across instances. */
+    KvmCommands(KvmConfig config, Path stateFile) {
+        this.stateFile = stateFile;
+        this.configured = EntryPolicy.parse("policy", config.policy());
+        KvmState saved = load();
+        this.kvm = saved == null ? new Kvm(configured) : new Kvm(saved, configured);
+    }
+
+    KvmCommands(KvmConfig config) {
+        this(config, (Path) null);
+    }
+
+    private static Path dataFile(BundleContext context) {
+        File f = context.getDataFile(STATE_FILE);
+        return f == null ? null : f.toPath();
+    }
+
+    private KvmState load() {
+        if (stateFile == null) {
+            return null;
+        }
+        try {
+            return KvmState.load(stateFile);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("kvm: the saved state in " + stateFile + " cannot be read, starting without it: " + e);
+            return null;
+        }
     }
 
     @Modified
     void modified(KvmConfig config) {
-        kvm.setPolicy(EntryPolicy.parse("policy", config.policy()));
+        configured = EntryPolicy.parse("policy", config.policy());
+        kvm.setPolicy(configured);
     }
 
-    /** Waits for a run in flight: its exit path restores the host and hands the CPU back before we go. */
+    /**
+     * Waits for a run in flight (its exit path restores the host and hands the CPU back before we go), then
+     * saves the VMs for the next activation.
+     */
     @Deactivate
     void deactivate() {
         kvm.shutdown();
+        if (stateFile == null) {
+            return;
+        }
+        try {
+            kvm.snapshot(configured).save(stateFile);
+        } catch (IOException e) {
+            System.err.println("kvm: saving the state to " + stateFile + " failed, the VMs are lost: " + e);
+        }
     }
 
     private Machine machine() {

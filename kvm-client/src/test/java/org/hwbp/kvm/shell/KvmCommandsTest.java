@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,6 +17,7 @@ import org.hwbp.core.Policy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The kvm: commands as the shell calls them, including the hyphenated Function adapters. */
 class KvmCommandsTest {
@@ -114,5 +117,38 @@ class KvmCommandsTest {
         assertThatThrownBy(() -> commands.create("1")).hasMessage("EBUSY: core unavailable");
         bind(machine);
         assertThat(commands.run("1", "0", "0")).isEqualTo("exit hlt dr_reads=0 dr_writes=0");
+    }
+
+    @Test
+    void theVmsSurviveANewInstanceThroughTheDataFileAndGoWithIt(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve(KvmCommands.STATE_FILE);
+        KvmCommands first = new KvmCommands(config("today"), file);
+        commands = first;
+        bind(machine);
+        first.create("2");
+        first.create("1");
+        first.destroy("1");
+        new GuestDebugFunction(first).execute(null, args("2", "0", "--hw", "0x401000,0,0,0,0x402"));
+        first.run("2", "0", "1", "0x401000:1:x");
+        first.policy("2009");
+        String vcpu = first.vcpu("2", "0");
+        String stats = first.stats(false);
+        first.deactivate();
+
+        KvmCommands second = new KvmCommands(config("today"), file);
+        commands = second;
+        bind(machine);
+        assertThat(second.vcpu("2", "0")).isEqualTo(vcpu);
+        assertThat(second.stats(false)).isEqualTo(stats);
+        assertThat(second.policy()).isEqualTo("policy 2009");
+        assertThatThrownBy(() -> second.vcpu("1", "0")).hasMessage("ENOENT: no VM 1");
+        assertThat(second.create("1")).isEqualTo("vm 3");
+        second.deactivate();
+
+        // Uninstall deletes the data area: VM ids start at 1 again.
+        Files.delete(file);
+        commands = new KvmCommands(config("today"), file);
+        bind(machine);
+        assertThat(commands.create("1")).isEqualTo("vm 1");
     }
 }
