@@ -65,7 +65,7 @@ public class RuntimeIT extends SandboxTestSupport {
                     || configuration.state == ComponentConfigurationDTO.UNSATISFIED_CONFIGURATION
                     || configuration.state == ComponentConfigurationDTO.FAILED_ACTIVATION) {
                     problems.add(description.name + " (" + description.bundle.symbolicName + ") state="
-                        + configuration.state
+                        + stateName(configuration.state)
                         + (configuration.failure != null ? " failure=" + configuration.failure : "")
                         + " unsatisfied=" + Arrays.toString(Arrays.stream(configuration.unsatisfiedReferences)
                             .map(r -> r.name + " " + r.target).toArray()));
