@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -95,6 +96,11 @@ public final class HwBreakpointCore {
     private final CopyOnWriteArrayList<TaskListenerReg> taskListeners = new CopyOnWriteArrayList<>();
     private final AtomicInteger guestListeners = new AtomicInteger();
     private final AtomicReference<DebuggerClaimImpl> debuggerClaim = new AtomicReference<>();
+    /**
+     * Per CPU: kernel-mode #DBs between local_db_save() and local_db_restore(), when the hardware DR7 is
+     * cleared on purpose; {@link #check()} does not compare such a CPU's DR7 with cpu_dr7.
+     */
+    private final AtomicIntegerArray inDebugException;
     private volatile Policy policy;
     final LongAdder registrations = new LongAdder();
     final LongAdder refusals = new LongAdder();
@@ -110,6 +116,7 @@ public final class HwBreakpointCore {
         this.policy = policy;
         this.cpus = new Cpu[ncpus];
         this.perfContext = new ReentrantLock[ncpus];
+        this.inDebugException = new AtomicIntegerArray(ncpus);
         for (int i = 0; i < ncpus; i++) {
             cpus[i] = new Cpu(i);
             shadows.add(new CpuShadow<>(cpus[i]));
@@ -156,6 +163,19 @@ public final class HwBreakpointCore {
         }
     }
 
+    /**
+     * After a request published what it made in {@code o}: if {@code o} was closed meanwhile (its bundle stopped
+     * while the request was in flight), {@link #closeOwner} may have missed it, so it is undone here and the
+     * request refused as if it had come after the close. Found by the reliability churn test: a registration
+     * racing with its bundle's stop leaked its slot (hw_breakpoint_is_used() stayed true).
+     */
+    private void outlivesOwner(Owner o, Runnable undo) {
+        if (o.closed) {
+            undo.run();
+            checkOpen(o);
+        }
+    }
+
     // ------------------------------------------------------------------ registration
 
     /** perf_event_open() of a breakpoint: reserve, then parse (ENOSPC wins over EINVAL), then install. */
@@ -163,6 +183,7 @@ public final class HwBreakpointCore {
         PerfEvent ev = create(o, spec, handler, false);
         ev.id = o.nextId();
         publish(o, ev);
+        outlivesOwner(o, ev::unregister);
         return ev;
     }
 
@@ -189,6 +210,7 @@ public final class HwBreakpointCore {
             p.id = id;
             publish(o, p);
         }
+        outlivesOwner(o, wide::unregister);
         return wide;
     }
 
@@ -222,16 +244,22 @@ public final class HwBreakpointCore {
         }
     }
 
+    /**
+     * Makes {@code ev} visible. Under its monitor, as {@link #unregister} runs: a close of the owner that finds it
+     * in the owner's set must not unregister it before it is in every table (it would stay listed, unregistered).
+     */
     private void publish(Owner o, PerfEvent ev) {
-        ev.registered = true;
-        o.events.add(ev);
-        all.put(ev.serial, ev);
-        if (ev.spec.isTaskBound()) {
-            TaskState t = tasks.get(ev.spec.task());
-            t.events.add(ev);
+        synchronized (ev) {
+            ev.registered = true;
+            o.events.add(ev);
+            all.put(ev.serial, ev);
+            if (ev.spec.isTaskBound()) {
+                TaskState t = tasks.get(ev.spec.task());
+                t.events.add(ev);
+            }
+            registrations.increment();
+            installIfRunnable(ev);
         }
-        registrations.increment();
-        installIfRunnable(ev);
     }
 
     /**
@@ -277,7 +305,7 @@ public final class HwBreakpointCore {
                 return;
             }
             ev.registered = false;
-            uninstall(ev);
+            uninstallEverywhere(ev);
             if (ev.spec.isTaskBound()) {
                 TaskState t = tasks.get(ev.spec.task());
                 if (t != null) {
@@ -357,6 +385,26 @@ public final class HwBreakpointCore {
             ev.installedCpu = cpu;
         } catch (HwbpException e) {
             events.add("error " + ev + " could not be installed on CPU " + cpu + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The uninstall of an event just marked unregistered. A context switch (or another install path) may have
+     * found it runnable under a CPU's perf context just before and be installing it now, so every CPU's context
+     * is taken once: after that no install can still be under way, and the event is removed wherever it went.
+     * Found by the reliability churn test (an unregistered event stayed in a slot: a leaked slot).
+     */
+    private void uninstallEverywhere(PerfEvent ev) {
+        for (int cpu = 0; cpu < ncpus; cpu++) {
+            perfContext[cpu].lock();
+            try {
+                if (ev.installedCpu == cpu) {
+                    shadows.get(cpu).uninstall(ev);
+                    ev.installedCpu = -1;
+                }
+            } finally {
+                perfContext[cpu].unlock();
+            }
         }
     }
 
@@ -532,6 +580,7 @@ public final class HwBreakpointCore {
         }
         debuggerClaims.increment();
         o.holds.add(claim);
+        outlivesOwner(o, claim::release);
         Set<Integer> all = claim.cpus();
         events.add("claim cpus=" + cpuList(all) + " holder=DEBUGGER bundle=" + o.name());
         notifyClaimed(all, Holder.DEBUGGER, false);
@@ -630,6 +679,7 @@ public final class HwBreakpointCore {
         guestClaims.increment();
         GuestSessionImpl s = new GuestSessionImpl(o, c, g);
         o.holds.add(s);
+        outlivesOwner(o, s::abandon);
         if (guestInterest(cpu)) {
             Set<Integer> one = Set.of(cpu);
             events.add("claim cpus=" + cpu + " holder=" + g + " bundle=" + o.name());
@@ -951,6 +1001,7 @@ public final class HwBreakpointCore {
                 savedDr7 = regs.read(7) & ~Dr7.FIXED_1;
                 if (savedDr7 != 0) {
                     regs.write(7, Dr7.FIXED_1);
+                    inDebugException.incrementAndGet(cpu);
                 }
             }
             dr6 = regs.read(6);
@@ -962,10 +1013,13 @@ public final class HwBreakpointCore {
         if (savedDr7 != 0) {
             c.lock().lock();
             try {
-                // local_db_restore(); only if the host still holds the hardware.
+                // local_db_restore(); only if the host still holds the hardware. Linux writes back the saved
+                // DR7, which is cpu_dr7: no install or uninstall can reach this CPU while its #DB runs. Here
+                // one can (from another thread, during the handlers), so cpu_dr7 as it is now is written.
                 if (c.hostHoldsHardware()) {
-                    regs.write(7, savedDr7);
+                    regs.write(7, shadows.get(cpu).dr7());
                 }
+                inDebugException.decrementAndGet(cpu);
             } finally {
                 c.unlockAndApplyPending();
             }
@@ -1167,7 +1221,7 @@ public final class HwBreakpointCore {
                         problems.add("CPU " + c.index() + " slot " + slot + " owner " + ev + " is inconsistent");
                     }
                 }
-                if (c.hostHoldsHardware()) {
+                if (c.hostHoldsHardware() && inDebugException.get(c.index()) == 0) {
                     checkHardware(c, sh, problems);
                 }
             } finally {

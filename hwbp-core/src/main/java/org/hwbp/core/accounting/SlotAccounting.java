@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.hwbp.api.BreakpointSpec;
@@ -41,6 +42,13 @@ public final class SlotAccounting {
     private final java.util.Set<SlotUser> cpuBound = ConcurrentHashMap.newKeySet();
     /** bp_cpuinfo_sem. */
     private final ReentrantReadWriteLock constraints = new ReentrantReadWriteLock();
+    /**
+     * Breakpoints holding a slot, for the lockless {@link #isUsed()}: counted up before a reservation enters
+     * the tables and down after it left them, and kept up across a modify. Reading the tables instead (as
+     * Linux does) can see a modify_bp_slot() between its release and its reserve, or a task moving between
+     * histograms (toggle_bp_slot cases 2a/2b), as "nothing used" (found by AccountingLinearizabilityTest).
+     */
+    private final AtomicInteger held = new AtomicInteger();
 
     /** One task's breakpoints and its perf_event_mutex. */
     private static final class TaskBps {
@@ -181,12 +189,17 @@ public final class SlotAccounting {
      */
     public void modify(SlotUser bp, int oldType, int newType) {
         try (ConstraintLock l = lock(bp)) {
-            toggle(bp, false, slotIdx(oldType), taskOf(bp));
+            held.incrementAndGet();
             try {
-                reserveLocked(bp, newType);
-            } catch (HwbpException e) {
-                reserveLocked(bp, oldType);
-                throw e;
+                toggle(bp, false, slotIdx(oldType), taskOf(bp));
+                try {
+                    reserveLocked(bp, newType);
+                } catch (HwbpException e) {
+                    reserveLocked(bp, oldType);
+                    throw e;
+                }
+            } finally {
+                held.decrementAndGet();
             }
         }
     }
@@ -352,6 +365,16 @@ public final class SlotAccounting {
 
     /** toggle_bp_slot(): adds ({@code enable}) or removes {@code bp} in the tables. */
     private void toggle(SlotUser bp, boolean enable, int type, TaskBps t) {
+        if (enable) {
+            held.incrementAndGet();
+        }
+        toggleTables(bp, enable, type, t);
+        if (!enable) {
+            held.decrementAndGet();
+        }
+    }
+
+    private void toggleTables(SlotUser bp, boolean enable, int type, TaskBps t) {
         int weight = enable ? weight() : -weight();
         if (bp.task() == BreakpointSpec.NO_TASK) {
             cpuPinnedHist[type].add(cpuPinned[type][bp.cpu()], weight);
@@ -409,8 +432,16 @@ public final class SlotAccounting {
         }
     }
 
-    /** hw_breakpoint_is_used(). */
+    /**
+     * hw_breakpoint_is_used(): whether any breakpoint holds a slot. Lockless, as in Linux, but linearizable:
+     * it reads the count of reservations, which {@link #verify()} checks against the tables.
+     */
     public boolean isUsed() {
+        return held.get() > 0;
+    }
+
+    /** Whether any table is non-empty: what Linux's hw_breakpoint_is_used() reads. */
+    private boolean tablesUsed() {
         for (int type = 0; type < typeCount; type++) {
             for (int cpu = 0; cpu < cpus; cpu++) {
                 if (cpuPinned[type][cpu] != 0 || !tskPinned[type][cpu].isEmpty()) {
@@ -465,6 +496,12 @@ public final class SlotAccounting {
 
     private List<String> recountAndCompare(Collection<? extends SlotUser> reserved) {
         List<String> problems = new ArrayList<>();
+        if (held.get() != reserved.size()) {
+            problems.add("reservations counted " + held.get() + ", recount " + reserved.size());
+        }
+        if (tablesUsed() != !reserved.isEmpty()) {
+            problems.add("tables " + (tablesUsed() ? "in use" : "empty") + " with " + reserved.size() + " reservations");
+        }
         int[][] cpuCount = new int[typeCount][cpus];
         java.util.Map<Integer, List<SlotUser>> byTask = new java.util.HashMap<>();
         for (SlotUser bp : reserved) {
