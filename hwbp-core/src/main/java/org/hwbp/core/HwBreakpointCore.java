@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -102,6 +104,16 @@ public final class HwBreakpointCore {
      */
     private final AtomicIntegerArray inDebugException;
     private volatile Policy policy;
+    private volatile long callbackTimeoutMillis;
+    /** The open owners, for the snapshot of their id sequences. */
+    private final Set<Owner> owners = ConcurrentHashMap.newKeySet();
+    /** Set once the core's bundle began to stop: the state is captured, every request answers EBUSY. */
+    private volatile boolean paused;
+    private final AtomicReference<CoreSnapshot> suspended = new AtomicReference<>();
+    /** After a restore: each owner's breakpoints from before, until the owner registers again. */
+    private final ConcurrentHashMap<String, Returning> returning = new ConcurrentHashMap<>();
+    /** After a restore: installs look for slot hints (never cleared; costs one key per install). */
+    private volatile boolean slotHints;
     final LongAdder registrations = new LongAdder();
     final LongAdder refusals = new LongAdder();
     final LongAdder debuggerClaims = new LongAdder();
@@ -125,18 +137,48 @@ public final class HwBreakpointCore {
         this.accounting = new SlotAccounting(ncpus, CpuShadow.HBP_NUM, true);
         this.parser = new BreakpointParser(new KernelAddressMap(ncpus), false);
         this.dispatcher = new Dispatcher(events, callbackTimeoutMillis);
+        this.callbackTimeoutMillis = callbackTimeoutMillis;
+    }
+
+    private record Returning(int nextId, List<CoreSnapshot.Event> events) {
     }
 
     // ------------------------------------------------------------------ owners
 
     /** A new client scope (one per bundle). */
     public Owner openOwner(String name) {
-        return new Owner(name);
+        Owner o = new Owner(name);
+        owners.add(o);
+        return o;
+    }
+
+    /**
+     * After a restore, the first registration of an owner named as one from before the restart takes over that
+     * owner's id sequence and its list of breakpoints to come back ({@link Owner#takeReturning}).
+     */
+    private void adopt(Owner o) {
+        if (returning.isEmpty()) {
+            return;
+        }
+        Returning r = returning.remove(o.name());
+        if (r != null) {
+            o.continueIds(r.nextId);
+            synchronized (o.returning) {
+                o.returning.addAll(r.events);
+            }
+        }
     }
 
     /** Releases everything {@code o} owns: breakpoints, wide breakpoints, claims, guest sessions. */
     public void closeOwner(Owner o) {
         o.closed = true;
+        owners.remove(o);
+        dropReturning(o);
+        DebuggerClaimImpl orphan = debuggerClaim.get();
+        if (orphan != null && orphan.orphan && orphan.owner.name().equals(o.name())) {
+            // The debugger's bundle went away after the restart without taking its claim back.
+            orphan.release();
+        }
         for (AutoCloseable hold : List.copyOf(o.holds)) {
             try {
                 if (hold instanceof GuestSessionImpl g) {
@@ -157,7 +199,10 @@ public final class HwBreakpointCore {
         dispatcher.close(o.name());
     }
 
-    private static void checkOpen(Owner o) {
+    private void checkOpen(Owner o) {
+        if (paused) {
+            throw new HwbpException(Errno.EBUSY, "core unavailable: hwbp-core is stopping");
+        }
         if (o.closed) {
             throw new HwbpException(Errno.EBUSY, "core unavailable: the service of " + o.name() + " was released");
         }
@@ -180,8 +225,16 @@ public final class HwBreakpointCore {
 
     /** perf_event_open() of a breakpoint: reserve, then parse (ENOSPC wins over EINVAL), then install. */
     public PerfEvent register(Owner o, BreakpointSpec spec, BreakpointHandler handler) {
-        PerfEvent ev = create(o, spec, handler, false);
-        ev.id = o.nextId();
+        adopt(o);
+        CoreSnapshot.Event was = o.takeReturning(spec, false);
+        PerfEvent ev;
+        try {
+            ev = create(o, spec, handler, false, was);
+        } catch (HwbpException e) {
+            o.giveBack(was);
+            throw e;
+        }
+        ev.id = was != null ? was.id() : o.nextId();
         publish(o, ev);
         outlivesOwner(o, ev::unregister);
         return ev;
@@ -189,21 +242,25 @@ public final class HwBreakpointCore {
 
     /** register_wide_hw_breakpoint(): one event per online CPU, all or nothing. */
     public WideEvent registerWide(Owner o, BreakpointSpec spec, BreakpointHandler handler) {
+        adopt(o);
         List<PerfEvent> parts = new ArrayList<>();
+        List<CoreSnapshot.Event> was = new ArrayList<>();
         try {
             for (int cpu = 0; cpu < ncpus; cpu++) {
                 BreakpointSpec s = new BreakpointSpec(spec.address(), spec.length(), spec.type(), cpu,
                         BreakpointSpec.NO_TASK, spec.disabled(), spec.excludeKernel());
-                parts.add(create(o, s, handler, true));
+                was.add(o.takeReturning(s, true));
+                parts.add(create(o, s, handler, true, was.get(cpu)));
             }
         } catch (HwbpException e) {
             for (PerfEvent p : parts) {
                 accounting.release(p);
                 p.reserved = false;
             }
+            was.forEach(o::giveBack);
             throw e;
         }
-        int id = o.nextId();
+        int id = was.get(0) != null ? was.get(0).id() : o.nextId();
         WideEvent wide = new WideEvent(id, parts, o);
         o.wides.add(wide);
         for (PerfEvent p : parts) {
@@ -215,7 +272,8 @@ public final class HwBreakpointCore {
     }
 
     /** Checks the target, reserves a slot and parses; the event is not yet visible. */
-    private PerfEvent create(Owner o, BreakpointSpec spec, BreakpointHandler handler, boolean widePart) {
+    private PerfEvent create(Owner o, BreakpointSpec spec, BreakpointHandler handler, boolean widePart,
+            CoreSnapshot.Event was) {
         checkOpen(o);
         try {
             if (spec.cpu() < BreakpointSpec.ANY_CPU || spec.cpu() >= ncpus) {
@@ -227,7 +285,10 @@ public final class HwBreakpointCore {
                 // perf_event_alloc() refuses cpu -1 without a task before any slot accounting.
                 throw new HwbpException(Errno.EINVAL, "a breakpoint needs a CPU, a task, or both");
             }
-            PerfEvent ev = new PerfEvent(this, nextSerial.getAndIncrement(), o, spec, null, handler, widePart);
+            // A breakpoint returning after a restart keeps its serial: "most recently registered" and the
+            // order of hwbp:list stay what they were.
+            long serial = was != null ? was.serial() : nextSerial.getAndIncrement();
+            PerfEvent ev = new PerfEvent(this, serial, o, spec, null, handler, widePart);
             accounting.reserve(ev);
             ev.reserved = true;
             try {
@@ -335,7 +396,7 @@ public final class HwBreakpointCore {
      */
     public AutoCloseable holdConstraintLock(int cpu, int task) {
         BreakpointSpec s = new BreakpointSpec(0, 1, BreakpointSpec.W, cpu, task, true, false);
-        PerfEvent probe = new PerfEvent(this, 0, openOwner("constraint-lock"), s, null, null, false);
+        PerfEvent probe = new PerfEvent(this, 0, new Owner("constraint-lock"), s, null, null, false);
         return accounting.lock(probe);
     }
 
@@ -381,7 +442,7 @@ public final class HwBreakpointCore {
     /** pmu->add → arch_install_hw_breakpoint(); the caller holds the CPU's perf context. */
     private void installOn(PerfEvent ev, int cpu) {
         try {
-            shadows.get(cpu).install(ev, ev.info);
+            shadows.get(cpu).install(ev, ev.info, hintKey(ev));
             ev.installedCpu = cpu;
         } catch (HwbpException e) {
             events.add("error " + ev + " could not be installed on CPU " + cpu + ": " + e.getMessage());
@@ -550,7 +611,7 @@ public final class HwBreakpointCore {
             ev.spec = next;
             ev.info = info;
             ev.direct = true;
-            shadows.get(cpu).install(ev, info);
+            shadows.get(cpu).install(ev, info, hintKey(ev));
             ev.installedCpu = cpu;
         } finally {
             perfContext[cpu].unlock();
@@ -567,7 +628,19 @@ public final class HwBreakpointCore {
     public DebuggerClaim claimAllCpus(Owner o) {
         checkOpen(o);
         o.debugger = true;
-        DebuggerClaimImpl claim = new DebuggerClaimImpl(o);
+        DebuggerClaimImpl orphan = debuggerClaim.get();
+        if (orphan != null && orphan.orphan && orphan.owner.name().equals(o.name())) {
+            // The debugger held the machine when the core stopped: its bundle takes the kept claim back, the
+            // CPUs stay held (no second "claimed").
+            DebuggerClaimImpl adopted = new DebuggerClaimImpl(o, false);
+            if (debuggerClaim.compareAndSet(orphan, adopted)) {
+                o.holds.add(adopted);
+                events.add("claim cpus=" + cpuList(adopted.cpus()) + " holder=DEBUGGER bundle=" + o.name()
+                        + " (kept across the core's restart)");
+                return adopted;
+            }
+        }
+        DebuggerClaimImpl claim = new DebuggerClaimImpl(o, false);
         if (!debuggerClaim.compareAndSet(null, claim)) {
             throw new HwbpException(Errno.EBUSY, "the debugger already holds the machine");
         }
@@ -601,11 +674,14 @@ public final class HwBreakpointCore {
 
     private final class DebuggerClaimImpl implements DebuggerClaim, AutoCloseable {
         private final Owner owner;
+        /** Restored from a snapshot, waiting for its bundle to claim again. */
+        final boolean orphan;
         private final AtomicBoolean active = new AtomicBoolean(true);
         final Set<PerfEvent> preempted = new LinkedHashSet<>();
 
-        DebuggerClaimImpl(Owner owner) {
+        DebuggerClaimImpl(Owner owner, boolean orphan) {
             this.owner = owner;
+            this.orphan = orphan;
         }
 
         @Override
@@ -1155,6 +1231,7 @@ public final class HwBreakpointCore {
     }
 
     public void setCallbackTimeoutMillis(long ms) {
+        callbackTimeoutMillis = ms;
         dispatcher.setTimeoutMillis(ms);
     }
 
@@ -1261,6 +1338,179 @@ public final class HwBreakpointCore {
         Collection<PerfEvent> reserved = all.values().stream().filter(e -> e.reserved).toList();
         problems.addAll(accounting.verify(reserved));
         return problems;
+    }
+
+    // ------------------------------------------------------------------ pause and resume (a restart of the core)
+
+    /** What a slot hint names: the event of {@code owner} with owner-scoped {@code id}. */
+    private record SlotKey(String owner, int id) {
+    }
+
+    private Object hintKey(PerfEvent ev) {
+        return slotHints ? new SlotKey(ev.owner.name(), ev.id) : null;
+    }
+
+    /** The returning breakpoints {@code o} did not bring back will not come: their slots are free for anyone. */
+    private void dropReturning(Owner o) {
+        List<SlotKey> gone;
+        synchronized (o.returning) {
+            gone = o.returning.stream().map(e -> new SlotKey(e.owner(), e.id())).toList();
+            o.returning.clear();
+        }
+        if (!gone.isEmpty()) {
+            for (CpuShadow<PerfEvent> sh : shadows) {
+                sh.dropHints(gone::contains);
+            }
+        }
+    }
+
+    /**
+     * The core's bundle is stopping (stop, update, or the framework's shutdown): from now on every request
+     * answers EBUSY, and the state is captured once, before the bundle-scoped services close their owners'
+     * scopes (which unregisters their breakpoints and moves the registers). Idempotent: the first caller
+     * captures, later ones get the same snapshot.
+     */
+    public CoreSnapshot suspend() {
+        paused = true;
+        CoreSnapshot s = suspended.get();
+        if (s == null) {
+            suspended.compareAndSet(null, capture());
+            s = suspended.get();
+        }
+        return s;
+    }
+
+    private CoreSnapshot capture() {
+        List<CoreSnapshot.Task> ts = tasks.values().stream().sorted(Comparator.comparingInt(t -> t.id))
+                .map(t -> new CoreSnapshot.Task(t.id, t.name, t.alive, t.cpu)).toList();
+        List<CoreSnapshot.Event> evs = new ArrayList<>();
+        for (PerfEvent e : all.values()) {
+            if (e.registered) {
+                evs.add(new CoreSnapshot.Event(e.owner.name(), e.id, e.widePart, e.serial, e.spec));
+            }
+        }
+        Map<String, Integer> nextIds = new LinkedHashMap<>();
+        for (Owner o : owners) {
+            nextIds.merge(o.name(), o.peekNextId(), Math::max);
+            synchronized (o.returning) {
+                evs.addAll(o.returning);
+            }
+        }
+        // Owners that had not come back since the previous restart keep their place for the next one.
+        for (Map.Entry<String, Returning> r : returning.entrySet()) {
+            nextIds.merge(r.getKey(), r.getValue().nextId, Math::max);
+            evs.addAll(r.getValue().events);
+        }
+        evs.sort(Comparator.comparingLong(CoreSnapshot.Event::serial));
+        List<CoreSnapshot.CpuState> states = new ArrayList<>();
+        for (Cpu c : cpus) {
+            CpuShadow<PerfEvent> sh = shadows.get(c.index());
+            perfContext[c.index()].lock();
+            c.lock().lock();
+            try {
+                long[] hw = c.registers().snapshot();
+                long[] debugreg = new long[CpuShadow.HBP_NUM];
+                String[] slotOwner = new String[CpuShadow.HBP_NUM];
+                int[] slotId = new int[CpuShadow.HBP_NUM];
+                for (int slot = 0; slot < CpuShadow.HBP_NUM; slot++) {
+                    debugreg[slot] = sh.address(slot);
+                    PerfEvent ev = sh.owner(slot);
+                    if (ev != null) {
+                        slotOwner[slot] = ev.owner.name();
+                        slotId[slot] = ev.id;
+                    } else if (sh.hint(slot) instanceof SlotKey k) {
+                        slotOwner[slot] = k.owner;
+                        slotId[slot] = k.id;
+                    }
+                }
+                Holder h = c.holder();
+                boolean debugger = h.kind() == Holder.Kind.DEBUGGER;
+                if (!h.isHost() && !debugger) {
+                    // A guest held the CPU: its bundle's session is abandoned as the core stops, and the host
+                    // gets its registers back from the shadows (hw_breakpoint_restore); that is what is kept.
+                    System.arraycopy(debugreg, 0, hw, 0, CpuShadow.HBP_NUM);
+                    hw[6] = Dr6.RESET;
+                    hw[7] = sh.dr7();
+                }
+                states.add(new CoreSnapshot.CpuState(hw, c.registers().reads(), c.registers().writes(), sh.dr7(),
+                        debugreg, slotOwner, slotId, debugger, c.running()));
+            } finally {
+                c.lock().unlock();
+                perfContext[c.index()].unlock();
+            }
+        }
+        DebuggerClaimImpl claim = debuggerClaim.get();
+        return new CoreSnapshot(ncpus, policy.label(), callbackTimeoutMillis, nextTask.get(), nextSerial.get(),
+                claim == null ? null : claim.owner.name(), nextIds, ts, evs, states);
+    }
+
+    /**
+     * Loads {@code s} into this fresh core (no task, nothing registered) before it is published: tasks and the
+     * CPUs they run on, the task id and serial sequences, per CPU the hardware registers and their counters, the
+     * shadows with a slot hint per slot occupied before ({@link CpuShadow#restoreState}), the holders, and the
+     * debugger's claim, kept until its bundle claims again or goes away. The owners then register again, in any
+     * order: a registration matching one from before gets its id, serial and physical slot back, so that once
+     * all are back every CPU's registers are what they were. EINVAL for another CPU count (that is a reboot).
+     */
+    public void restore(CoreSnapshot s) {
+        if (s.cpus != ncpus) {
+            throw new HwbpException(Errno.EINVAL, "snapshot of " + s.cpus + " CPUs, machine of " + ncpus);
+        }
+        if (!tasks.isEmpty() || !all.isEmpty()) {
+            throw new HwbpException(Errno.EBUSY, "only a fresh core can be restored");
+        }
+        for (CoreSnapshot.Task t : s.tasks) {
+            TaskState st = new TaskState(t.id(), t.name());
+            st.alive = t.alive();
+            st.cpu = t.cpu();
+            tasks.put(t.id(), st);
+        }
+        nextTask.set(s.nextTask);
+        nextSerial.set(s.nextSerial);
+        slotHints = true;
+        for (int i = 0; i < ncpus; i++) {
+            CoreSnapshot.CpuState st = s.cpuStates.get(i);
+            Object[] hints = new Object[CpuShadow.HBP_NUM];
+            long occupied = 0;
+            for (int slot = 0; slot < CpuShadow.HBP_NUM; slot++) {
+                if (st.slotOwner()[slot] != null) {
+                    hints[slot] = new SlotKey(st.slotOwner()[slot], st.slotId()[slot]);
+                    occupied |= Dr7.globalEnable(slot) | Dr7.controlMask(slot);
+                }
+            }
+            long[] hw = st.hardware().clone();
+            if (!st.debuggerHolds()) {
+                // The host's DR7 as after uninstalling every occupant; their installs set the bits again.
+                hw[7] &= ~occupied;
+            }
+            cpus[i].setRunning(st.running());
+            cpus[i].registers().restore(hw, st.reads(), st.writes());
+            shadows.get(i).restoreState(st.cpuDr7(), st.debugreg(), hints);
+            if (st.debuggerHolds()) {
+                cpus[i].setHolder(Holder.DEBUGGER);
+            }
+        }
+        Map<String, List<CoreSnapshot.Event>> byOwner = new LinkedHashMap<>();
+        for (CoreSnapshot.Event e : s.events) {
+            byOwner.computeIfAbsent(e.owner(), k -> new ArrayList<>()).add(e);
+        }
+        Set<String> names = new LinkedHashSet<>(s.nextIds.keySet());
+        names.addAll(byOwner.keySet());
+        for (String name : names) {
+            returning.put(name, new Returning(s.nextIds.getOrDefault(name, 1), byOwner.getOrDefault(name, List.of())));
+        }
+        if (s.debuggerOwner != null) {
+            debuggerClaim.set(new DebuggerClaimImpl(new Owner(s.debuggerOwner), true));
+        }
+    }
+
+    /**
+     * The breakpoints {@code owner} had before the restart and has not registered again, in registration order
+     * (a wide breakpoint once per CPU): what an owner without state of its own, the shell, registers again.
+     */
+    public List<CoreSnapshot.Event> returningEvents(String owner) {
+        Returning r = returning.get(owner);
+        return r == null ? List.of() : r.events;
     }
 
     /** Stops the callback threads. */

@@ -1,9 +1,11 @@
 package org.hwbp.core;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.hwbp.api.BreakpointSpec;
 
 /**
  * One client of the core (a bundle's instance of the service): its id sequence, its breakpoints, wide
@@ -15,6 +17,11 @@ final class Owner {
     final Set<PerfEvent> events = ConcurrentHashMap.newKeySet();
     final Set<WideEvent> wides = ConcurrentHashMap.newKeySet();
     final Set<AutoCloseable> holds = ConcurrentHashMap.newKeySet();
+    /**
+     * After a restart of the core, the breakpoints this owner had before it (not yet registered again): a
+     * registration that matches one gets its id and serial back. Guarded by itself.
+     */
+    final List<CoreSnapshot.Event> returning = new ArrayList<>();
     /** Uses the debugger path: its reservations are never preempted by the debugger-priority policy. */
     volatile boolean debugger;
     volatile boolean closed;
@@ -30,6 +37,51 @@ final class Owner {
     /** Ids are handed out only on success, so a refused request consumes none. */
     int nextId() {
         return nextId.getAndIncrement();
+    }
+
+    int peekNextId() {
+        return nextId.get();
+    }
+
+    /** A restarted core continues this owner's id sequence where it was. */
+    void continueIds(int next) {
+        nextId.set(next);
+    }
+
+    /**
+     * The returning breakpoint a registration of {@code spec} stands for, removed from the list: the first with
+     * the same attributes, else the first with the same target (a breakpoint whose attributes changed since it
+     * was first registered, e.g. one the debugger installed directly). Null when none.
+     */
+    CoreSnapshot.Event takeReturning(BreakpointSpec spec, boolean wide) {
+        synchronized (returning) {
+            CoreSnapshot.Event sameTarget = null;
+            for (CoreSnapshot.Event e : returning) {
+                if (e.wide() != wide || e.spec().cpu() != spec.cpu() || e.spec().task() != spec.task()) {
+                    continue;
+                }
+                if (e.spec().equals(spec)) {
+                    returning.remove(e);
+                    return e;
+                }
+                if (sameTarget == null) {
+                    sameTarget = e;
+                }
+            }
+            if (sameTarget != null) {
+                returning.remove(sameTarget);
+            }
+            return sameTarget;
+        }
+    }
+
+    /** A registration that took {@code e} was refused: it stays returning. */
+    void giveBack(CoreSnapshot.Event e) {
+        if (e != null) {
+            synchronized (returning) {
+                returning.add(e);
+            }
+        }
     }
 
     List<PerfEvent> sortedEvents() {

@@ -63,6 +63,15 @@ public final class DebugRegisterFile {
         return writes.get();
     }
 
+    /** A restarted core takes over the registers and counters it had before its stop (not software accesses). */
+    public synchronized void restore(long[] values, long readCount, long writeCount) {
+        for (int n : new int[] { 0, 1, 2, 3, 6, 7 }) {
+            dr[n] = values[n];
+        }
+        reads.set(readCount);
+        writes.set(writeCount);
+    }
+
     public void resetCounters() {
         reads.set(0);
         writes.set(0);

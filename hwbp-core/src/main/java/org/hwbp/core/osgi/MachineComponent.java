@@ -1,6 +1,10 @@
 package org.hwbp.core.osgi;
 
+import java.io.File;
+import java.io.IOException;
+import java.util.Map;
 import java.util.function.Consumer;
+import org.hwbp.core.CoreSnapshot;
 import org.hwbp.core.HwBreakpointCore;
 import org.hwbp.core.Policy;
 import org.osgi.framework.BundleContext;
@@ -21,21 +25,28 @@ import org.osgi.service.metatype.annotations.Designate;
  * Owns the simulated machine and registers it, inside this bundle, as the {@link HwBreakpointCore} service the
  * other components use. Policy and callback timeout change live; a new CPU count is a new machine, so the
  * service is replaced and its users re-bind. Initial values also come from the system properties
- * {@code hwbp.cpus} and {@code hwbp.policy} (what {@code ./sandbox --cpus/--policy} sets) when no
- * configuration overrides them.
+ * {@code hwbp.cpus} and {@code hwbp.policy} (what {@code ./sandbox --cpus/--policy} sets) when the
+ * configuration does not set them.
+ *
+ * <p>A stop of the bundle (stop, update, framework shutdown) is a pause: the state the core captured as the
+ * bundle began to stop ({@link CorePause}) is written to the bundle's data area, and the next activation with the
+ * same CPU count continues from it ({@link HwBreakpointCore#restore}); with another CPU count it is a reboot.
  */
 @Component(immediate = true, configurationPid = MachineConfig.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = MachineConfig.class)
 public final class MachineComponent {
+    /** The core's state across a stop of the bundle; in the data area, which survives update and stop/start. */
+    static final String SNAPSHOT_FILE = "core.snapshot";
+
     private final BundleContext context;
     private volatile Logger logger;
     private HwBreakpointCore core;
     private ServiceRegistration<HwBreakpointCore> registration;
 
     @Activate
-    public MachineComponent(BundleContext context, MachineConfig config) {
+    public MachineComponent(BundleContext context, MachineConfig config, Map<String, Object> properties) {
         this.context = context;
-        start(config);
+        start(config, properties, true);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -47,8 +58,8 @@ public final class MachineComponent {
         logger = null;
     }
 
-    private synchronized void start(MachineConfig config) {
-        core = new HwBreakpointCore(cpus(config), policy(config), config.callbackTimeoutMs());
+    private synchronized void start(MachineConfig config, Map<String, Object> properties, boolean resume) {
+        core = new HwBreakpointCore(cpus(config, properties), policy(config, properties), config.callbackTimeoutMs());
         Consumer<String> sink = message -> {
             Logger l = logger;
             if (l != null) {
@@ -58,38 +69,77 @@ public final class MachineComponent {
             }
         };
         core.events().setFaultSink(sink);
+        if (resume) {
+            resume(sink);
+        }
         registration = context.registerService(HwBreakpointCore.class, core, null);
     }
 
-    private static int cpus(MachineConfig config) {
+    /** Continues from the state kept at the last stop of the bundle, if any and if the machine is the same. */
+    private void resume(Consumer<String> sink) {
+        File file = context.getDataFile(SNAPSHOT_FILE);
+        if (file == null || !file.isFile()) {
+            return;
+        }
+        try {
+            CoreSnapshot s = CoreSnapshot.read(file.toPath());
+            if (s.cpus() == core.cpus()) {
+                core.restore(s);
+                core.events().add("resume after a stop of hwbp-core: " + s.tasks().size() + " tasks, "
+                        + s.events().size() + " breakpoint events to come back");
+            } else {
+                core.events().add("reboot: " + core.cpus() + " CPUs instead of " + s.cpus());
+            }
+        } catch (IOException | RuntimeException e) {
+            sink.accept("the state kept at the last stop of hwbp-core is lost (" + e.getMessage() + "); fresh machine");
+        }
+        file.delete();
+    }
+
+    private static boolean given(Map<String, Object> properties, String key) {
+        return properties != null && properties.containsKey(key);
+    }
+
+    private static int cpus(MachineConfig config, Map<String, Object> properties) {
         String sys = System.getProperty("hwbp.cpus");
-        if (config.cpus() == MachineConfig.DEFAULT_CPUS && sys != null && !sys.isBlank()) {
+        if (!given(properties, "cpus") && sys != null && !sys.isBlank()) {
             return Integer.parseInt(sys.trim());
         }
         return config.cpus();
     }
 
-    private static Policy policy(MachineConfig config) {
+    private static Policy policy(MachineConfig config, Map<String, Object> properties) {
         String sys = System.getProperty("hwbp.policy");
-        if (MachineConfig.DEFAULT_POLICY.equals(config.policy()) && sys != null && !sys.isBlank()) {
+        if (!given(properties, "policy") && sys != null && !sys.isBlank()) {
             return Policy.parse(sys);
         }
         return Policy.parse(config.policy());
     }
 
     @Modified
-    synchronized void modified(MachineConfig config) {
-        if (cpus(config) != core.cpus()) {
+    synchronized void modified(MachineConfig config, Map<String, Object> properties) {
+        if (cpus(config, properties) != core.cpus()) {
             stop();
-            start(config);
+            start(config, properties, false);
             return;
         }
-        core.setPolicy(policy(config));
+        core.setPolicy(policy(config, properties));
         core.setCallbackTimeoutMillis(config.callbackTimeoutMs());
     }
 
+    /**
+     * The service goes away. If the bundle is stopping, the core's state (captured by the first component
+     * deactivated, or now) is written first, so that the next start continues from it.
+     */
     @Deactivate
     synchronized void stop() {
+        if (CorePause.suspendIfStopping(context, core)) {
+            try {
+                core.suspend().write(context.getDataFile(SNAPSHOT_FILE).toPath());
+            } catch (IOException | RuntimeException e) {
+                core.events().fault("the state of hwbp-core could not be kept: " + e);
+            }
+        }
         registration.unregister();
         core.shutdown();
     }

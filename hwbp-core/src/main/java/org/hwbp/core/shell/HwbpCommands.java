@@ -16,7 +16,9 @@ import org.hwbp.api.WideBreakpoint;
 import org.hwbp.api.machine.DebugRegisters;
 import org.hwbp.api.machine.Machine;
 import org.hwbp.core.BreakpointServiceImpl;
+import org.hwbp.core.CoreSnapshot;
 import org.hwbp.core.HwBreakpointCore;
+import org.hwbp.core.osgi.CorePause;
 import org.hwbp.core.x86.CpuShadow;
 import org.hwbp.core.x86.Dr6;
 import org.hwbp.core.x86.Dr7;
@@ -55,21 +57,55 @@ public final class HwbpCommands {
     private final BreakpointServiceImpl breakpoints;
     /** The shell's wide breakpoints by id; their per-CPU parts share the id. */
     private final Map<Integer, WideBreakpoint> wides = new ConcurrentHashMap<>();
+    /** The bundle's context in the runtime (null in plain-Java tests). */
+    private final BundleContext context;
 
     @Activate
     public HwbpCommands(@Reference HwBreakpointCore core, BundleContext context) {
-        this(core, context.getBundle().getSymbolicName());
+        this(core, context.getBundle().getSymbolicName(), context);
     }
 
     /** The commands acting as owner {@code owner} (the bundle's symbolic name in the runtime). */
     HwbpCommands(HwBreakpointCore core, String owner) {
-        this.core = core;
-        this.breakpoints = new BreakpointServiceImpl(core, owner);
+        this(core, owner, null);
     }
 
-    /** The shell's breakpoints go with the component, as a bundle's go with the bundle. */
+    private HwbpCommands(HwBreakpointCore core, String owner, BundleContext context) {
+        this.core = core;
+        this.context = context;
+        this.breakpoints = new BreakpointServiceImpl(core, owner);
+        reRegister(owner);
+    }
+
+    /**
+     * After a restart of hwbp-core, the shell's breakpoints from before come back with their ids (wide ones once,
+     * on every CPU), in registration order; the core gives each its serial and slot back. One that cannot
+     * (its task exited meanwhile, its slot taken by a client that came back first) is reported in the events.
+     */
+    private void reRegister(String owner) {
+        for (CoreSnapshot.Event e : List.copyOf(core.returningEvents(owner))) {
+            try {
+                if (!e.wide()) {
+                    breakpoints.register(e.spec(), QUIET);
+                } else if (!wides.containsKey(e.id())) {
+                    WideBreakpoint w = breakpoints.registerWide(e.spec(), QUIET);
+                    wides.put(w.id(), w);
+                }
+            } catch (HwbpException x) {
+                core.events().add("error shell breakpoint " + e.id() + " could not come back: " + x.getMessage());
+            }
+        }
+    }
+
+    /**
+     * The shell's breakpoints go with the component, as a bundle's go with the bundle; when hwbp-core itself is
+     * stopping, only after the core kept them for its next start (CorePause).
+     */
     @Deactivate
     void close() {
+        if (context != null) {
+            CorePause.suspendIfStopping(context, core);
+        }
         breakpoints.close();
     }
 

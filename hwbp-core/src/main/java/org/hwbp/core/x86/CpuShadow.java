@@ -1,6 +1,7 @@
 package org.hwbp.core.x86;
 
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Predicate;
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
 import org.hwbp.core.machine.Cpu;
@@ -24,6 +25,11 @@ public final class CpuShadow<B> {
     private final long[] cpuDebugreg = new long[HBP_NUM];
     /** Read without the lock by claims and the #DB handler; written under it. */
     private final AtomicReferenceArray<B> bpPerReg = new AtomicReferenceArray<>(HBP_NUM);
+    /**
+     * Slot hints after a restart of the core: the key of the event that occupied slot i before (its owner and
+     * id), so that it gets the same physical slot back when it returns. Guarded by the CPU lock.
+     */
+    private final Object[] slotHint = new Object[HBP_NUM];
 
     public CpuShadow(Cpu cpu) {
         this.cpu = cpu;
@@ -39,19 +45,23 @@ public final class CpuShadow<B> {
      * are taken (the kernel's WARN "Can't find any breakpoint slot").
      */
     public int install(B bp, ArchInfo info) {
+        return install(bp, info, null);
+    }
+
+    /**
+     * {@link #install(Object, ArchInfo)} honouring the slot hints: the slot hinted for {@code key} if it is free;
+     * otherwise the lowest free slot no returning event is expected in, and only then a hinted one (whose hint
+     * is dropped). Without hints this is exactly the lowest free slot.
+     */
+    public int install(B bp, ArchInfo info, Object key) {
         cpu.lock().lock();
         try {
-            int slot = -1;
-            for (int i = 0; i < HBP_NUM; i++) {
-                if (bpPerReg.get(i) == null) {
-                    bpPerReg.set(i, bp);
-                    slot = i;
-                    break;
-                }
-            }
+            int slot = pickSlot(key);
             if (slot < 0) {
                 throw new HwbpException(Errno.EBUSY, "can't find any breakpoint slot on CPU " + cpu.index());
             }
+            bpPerReg.set(slot, bp);
+            slotHint[slot] = null;
             cpuDebugreg[slot] = info.address();
             writeHardware(slot, info.address());
             cpuDr7 |= Dr7.encode(slot, info.len(), info.type());
@@ -81,6 +91,74 @@ public final class CpuShadow<B> {
             return slot;
         } finally {
             cpu.unlockAndApplyPending();
+        }
+    }
+
+    /** The caller holds the CPU lock. */
+    private int pickSlot(Object key) {
+        int firstFree = -1;
+        int firstUnhinted = -1;
+        for (int i = 0; i < HBP_NUM; i++) {
+            if (bpPerReg.get(i) != null) {
+                continue;
+            }
+            if (key != null && key.equals(slotHint[i])) {
+                return i;
+            }
+            if (firstFree < 0) {
+                firstFree = i;
+            }
+            if (firstUnhinted < 0 && slotHint[i] == null) {
+                firstUnhinted = i;
+            }
+        }
+        return firstUnhinted >= 0 ? firstUnhinted : firstFree;
+    }
+
+    /**
+     * Loads the state a restarted core had before its stop, with no slot occupied yet: the shadows as they would
+     * be after arch_uninstall_hw_breakpoint() of every occupant (G bit and R/W-LEN cleared, GE and stale addresses
+     * kept), and a hint per occupied slot. When the occupants are installed again in their hinted slots, in any
+     * order, cpu_dr7 and cpu_debugreg end exactly as they were. The hardware is the caller's.
+     */
+    public void restoreState(long dr7, long[] debugreg, Object[] hints) {
+        cpu.lock().lock();
+        try {
+            long d = dr7;
+            for (int i = 0; i < HBP_NUM; i++) {
+                cpuDebugreg[i] = debugreg[i];
+                slotHint[i] = hints[i];
+                if (hints[i] != null) {
+                    d &= ~(Dr7.globalEnable(i) | Dr7.controlMask(i));
+                }
+            }
+            cpuDr7 = d;
+        } finally {
+            cpu.lock().unlock();
+        }
+    }
+
+    /** The hint of a free slot, or null. */
+    public Object hint(int slot) {
+        cpu.lock().lock();
+        try {
+            return slotHint[slot];
+        } finally {
+            cpu.lock().unlock();
+        }
+    }
+
+    /** Drops the hints whose key {@code stale} accepts (their event will not come back). */
+    public void dropHints(Predicate<Object> stale) {
+        cpu.lock().lock();
+        try {
+            for (int i = 0; i < HBP_NUM; i++) {
+                if (slotHint[i] != null && stale.test(slotHint[i])) {
+                    slotHint[i] = null;
+                }
+            }
+        } finally {
+            cpu.lock().unlock();
         }
     }
 
