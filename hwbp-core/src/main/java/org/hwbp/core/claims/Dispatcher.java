@@ -3,9 +3,10 @@ package org.hwbp.core.claims;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.hwbp.core.EventLog;
@@ -16,8 +17,12 @@ import org.hwbp.core.EventLog;
  * order. A callback that throws is caught and logged with the bundle; one that blocks longer than the bounded
  * wait is left running, its bundle is marked stalled and later callbacks to it are skipped (and logged) until
  * it returns — so no client can stall a claim or a registration (Felix EventAdmin's handler proxy does the same).
+ * A lane's thread ends after {@value #IDLE_MILLIS} ms without callbacks (the next callback starts another): a
+ * bundle the core only knows as a whiteboard listener has no owner scope whose close would end its lane, and
+ * must leave no thread behind when it goes (product §8.5).
  */
 public final class Dispatcher {
+    static final long IDLE_MILLIS = 1000;
     private final EventLog log;
     private volatile long timeoutMillis;
     private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
@@ -59,12 +64,15 @@ public final class Dispatcher {
 
         Lane(String bundle) {
             this.bundle = bundle;
-            this.executor = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "hwbp-callbacks " + bundle);
-                t.setDaemon(true);
-                thread = t;
-                return t;
-            });
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, IDLE_MILLIS, TimeUnit.MILLISECONDS,
+                    new LinkedBlockingQueue<>(), r -> {
+                        Thread t = new Thread(r, "hwbp-callbacks " + bundle);
+                        t.setDaemon(true);
+                        thread = t;
+                        return t;
+                    });
+            pool.allowCoreThreadTimeOut(true);
+            this.executor = pool;
         }
 
         void run(String what, Runnable callback) {
