@@ -2,12 +2,8 @@ package org.hwbp.it;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.fail;
 
 import java.lang.ref.WeakReference;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.Before;
 import org.junit.Test;
@@ -85,33 +81,10 @@ public class ClassLoaderGcIT extends SandboxTestSupport {
         assertCollected(KVM, loader);
     }
 
-    /** The bundle's class loader, reachable from here only weakly (no local of this frame keeps it). */
-    private WeakReference<ClassLoader> classLoaderOf(String bsn, String className) {
-        try {
-            return new WeakReference<>(requireBundle(bsn).loadClass(className).getClassLoader());
-        } catch (ClassNotFoundException e) {
-            throw new AssertionError(className + " not found in " + bsn, e);
-        }
-    }
-
+    /** Uninstalls and refreshes {@code bsn}; the core keeps no callback thread of it either. */
     private void uninstallAndRefresh(String bsn) throws BundleException {
         requireBundle(bsn).uninstall();
         refresh();
-    }
-
-    private static void assertCollected(String bsn, WeakReference<ClassLoader> loader) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
-        List<byte[]> pressure = new ArrayList<>();
-        while (loader.get() != null) {
-            if (System.nanoTime() > deadline) {
-                fail("the class loader of uninstalled " + bsn + " is still referenced after " + TIMEOUT_MS + " ms");
-            }
-            System.gc();
-            pressure.add(new byte[1 << 20]);
-            if (pressure.size() > 16) {
-                pressure.clear();
-            }
-            sleep(50);
-        }
+        await("no callback thread of " + bsn + " left", () -> callbackThreads(bsn).isEmpty());
     }
 }

@@ -130,15 +130,4 @@ public class ClientUpdateIT extends SandboxTestSupport {
         assertEquals(Bundle.ACTIVE, b.getState());
         assertTrue(old + " -> " + b.getVersion(), old.compareTo(b.getVersion()) < 0);
     }
-
-    /** The {@code bp N: ...} lines of {@code kgdb:status}. */
-    private static String kgdbEntries(String status) {
-        StringBuilder sb = new StringBuilder();
-        for (String line : status.split("\n")) {
-            if (line.startsWith("bp ")) {
-                sb.append(line).append('\n');
-            }
-        }
-        return sb.toString();
-    }
 }

@@ -15,7 +15,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.PrintStream;
+import java.lang.ref.WeakReference;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -264,7 +267,23 @@ public abstract class SandboxTestSupport {
      * with cpu_dr7.
      */
     protected String accounting() {
-        return exec("hwbp:cpus").replaceAll("0x[0-9a-f]+", "DR7");
+        StringBuilder sb = new StringBuilder();
+        for (String line : exec("hwbp:cpus").split("\n")) {
+            // the columns without DR7, single-spaced (the table's padding follows the DR7 values' widths)
+            sb.append(line.strip().replaceAll("\\s+0x[0-9a-f]+\\b", "").replaceAll("\\s+", " ")).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** The {@code bp N: ...} lines of {@code kgdb:status}. */
+    protected static String kgdbEntries(String status) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : status.split("\n")) {
+            if (line.startsWith("bp ")) {
+                sb.append(line).append('\n');
+            }
+        }
+        return sb.toString();
     }
 
     /** Waits until the commands of every installed client are served: the clients are bound to the core. */
@@ -354,5 +373,47 @@ public abstract class SandboxTestSupport {
 
     protected static void assertState(Bundle b, int state) {
         assertEquals(b.getSymbolicName() + " state", state, b.getState());
+    }
+
+    // ------------------------------------------------------------------ leaks
+
+    /** Waits (collecting garbage) until the class loader behind {@code loader} is collected; fails if it never is. */
+    protected static void assertCollected(String bsn, WeakReference<ClassLoader> loader) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        List<byte[]> pressure = new ArrayList<>();
+        while (loader.get() != null) {
+            if (System.nanoTime() > deadline) {
+                fail("the class loader of uninstalled " + bsn + " is still referenced after " + TIMEOUT_MS + " ms");
+            }
+            System.gc();
+            pressure.add(new byte[1 << 20]);
+            if (pressure.size() > 16) {
+                pressure.clear();
+            }
+            sleep(50);
+        }
+    }
+
+    /** The class loader of bundle {@code bsn}, reachable only weakly (no local of the caller keeps it). */
+    protected WeakReference<ClassLoader> classLoaderOf(String bsn, String className) {
+        try {
+            return new WeakReference<>(requireBundle(bsn).loadClass(className).getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new AssertionError(className + " not found in " + bsn, e);
+        }
+    }
+
+    /**
+     * The live threads the core's dispatcher runs callbacks of {@code bsn} on (its Dispatcher names them
+     * {@code hwbp-callbacks <bundle>}).
+     */
+    protected static List<String> callbackThreads(String bsn) {
+        List<String> names = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive() && t.getName().equals("hwbp-callbacks " + bsn)) {
+                names.add(t.getName());
+            }
+        }
+        return names;
     }
 }

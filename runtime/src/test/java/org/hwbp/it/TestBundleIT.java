@@ -2,9 +2,11 @@ package org.hwbp.it;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.composite;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.File;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Dictionary;
@@ -34,6 +36,8 @@ import org.osgi.framework.ServiceRegistration;
 @ExamReactorStrategy(PerClass.class)
 public class TestBundleIT extends SandboxTestSupport {
     private static final String JAR_PROPERTY = "hwbp.it.testbundle.jar";
+    private static final String LISTENER_JAR_PROPERTY = "hwbp.it.listenerbundle.jar";
+    private static final String LISTENER_BUNDLE = "org.hwbp.it.listener";
 
     private final List<String> sink = Collections.synchronizedList(new ArrayList<>());
     private ServiceRegistration<?> sinkRegistration;
@@ -41,7 +45,10 @@ public class TestBundleIT extends SandboxTestSupport {
     @Override
     protected Option extraOptions() {
         File jar = TestJars.testBundle(new File(workDir(), "testbundle.jar"), TestJars.TEST_BUNDLE, "1.0.0");
-        return systemProperty(JAR_PROPERTY).value(jar.getAbsolutePath());
+        File listener = TestJars.testBundle(new File(workDir(), "listenerbundle.jar"), LISTENER_BUNDLE, "1.0.0", true);
+        return composite(
+            systemProperty(JAR_PROPERTY).value(jar.getAbsolutePath()),
+            systemProperty(LISTENER_JAR_PROPERTY).value(listener.getAbsolutePath()));
     }
 
     @Before
@@ -64,7 +71,7 @@ public class TestBundleIT extends SandboxTestSupport {
         String cpusBefore = accounting();
         String listBefore = exec("hwbp:list");
 
-        Bundle b = context.installBundle(jarUri());
+        Bundle b = context.installBundle(jarUri(JAR_PROPERTY));
         try {
             b.start();
             await("the test bundle's breakpoints", () -> sink.contains(TestJars.TEST_BUNDLE + " registered"));
@@ -93,6 +100,7 @@ public class TestBundleIT extends SandboxTestSupport {
             assertEquals(cpusBefore, accounting());
             assertEquals(listBefore, exec("hwbp:list"));
             assertEquals("ok", exec("hwbp:check"));
+            await("no callback thread of the stopped bundle", () -> callbackThreads(TestJars.TEST_BUNDLE).isEmpty());
 
             // its listener is gone: a claim reaches nobody of it
             sink.clear();
@@ -107,23 +115,47 @@ public class TestBundleIT extends SandboxTestSupport {
     }
 
     @Test
-    public void uninstalledBundleLeavesTheAccountingAsItWasWithoutIt() throws BundleException {
+    public void uninstalledBundleLeavesNothingBehind() throws BundleException {
         String usedBefore = exec("hwbp:used");
         String cpusBefore = accounting();
-        Bundle b = context.installBundle(jarUri());
-        b.start();
+        context.installBundle(jarUri(JAR_PROPERTY)).start();
         await("the test bundle's breakpoints", () -> sink.contains(TestJars.TEST_BUNDLE + " registered"));
         assertEquals("true", exec("hwbp:used"));
-        b.uninstall();
+        assertMatches("triggered", exec("sim:access --kernel 3 0xffffffff82008008 1 r"));
+        exec("kgdb:break");
+        exec("kgdb:continue");
+
+        WeakReference<ClassLoader> loader = classLoaderOf(TestJars.TEST_BUNDLE, TestBundleActivator.class.getName());
+        requireBundle(TestJars.TEST_BUNDLE).uninstall();
         refresh();
         assertEquals(usedBefore, exec("hwbp:used"));
         assertEquals(cpusBefore, accounting());
         assertEquals("ok", exec("hwbp:check"));
+        await("no callback thread of the uninstalled bundle", () -> callbackThreads(TestJars.TEST_BUNDLE).isEmpty());
+        assertCollected(TestJars.TEST_BUNDLE, loader);
     }
 
-    private static String jarUri() {
-        String path = System.getProperty(JAR_PROPERTY);
-        assertTrue(JAR_PROPERTY + " not set", path != null);
+    /** A bundle the core knows only as a whiteboard listener leaves no callback thread and no class loader. */
+    @Test
+    public void listenerOnlyBundleLeavesNoCallbackThreadBehind() throws BundleException {
+        context.installBundle(jarUri(LISTENER_JAR_PROPERTY)).start();
+        await("the listener bundle", () -> sink.contains(LISTENER_BUNDLE + " listening"));
+        exec("kgdb:break");
+        exec("kgdb:continue");
+        await("its callbacks", () -> sink.contains(LISTENER_BUNDLE + " released [0, 1, 2, 3] DEBUGGER"));
+
+        requireBundle(LISTENER_BUNDLE).stop();
+        await("no callback thread of the stopped listener bundle", () -> callbackThreads(LISTENER_BUNDLE).isEmpty());
+
+        WeakReference<ClassLoader> loader = classLoaderOf(LISTENER_BUNDLE, TestBundleActivator.class.getName());
+        requireBundle(LISTENER_BUNDLE).uninstall();
+        refresh();
+        assertCollected(LISTENER_BUNDLE, loader);
+    }
+
+    private static String jarUri(String property) {
+        String path = System.getProperty(property);
+        assertTrue(property + " not set", path != null);
         return new File(path).toURI().toString();
     }
 

@@ -31,6 +31,11 @@ public final class TestJars {
 
     /** Writes the test bundle (symbolic name {@code bsn}, version {@code version}) to {@code jar}. */
     public static File testBundle(File jar, String bsn, String version) {
+        return testBundle(jar, bsn, version, false);
+    }
+
+    /** The test bundle; {@code listenerOnly}: it registers its listener and no breakpoint. */
+    public static File testBundle(File jar, String bsn, String version, boolean listenerOnly) {
         Manifest mf = new Manifest();
         Attributes a = mf.getMainAttributes();
         a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -41,6 +46,9 @@ public final class TestJars {
         a.putValue("Import-Package", "org.hwbp.api;version=\"[1.0,2)\",org.osgi.framework;version=\"[1.8,2)\","
             + "org.osgi.util.tracker;version=\"[1.5,2)\"");
         a.putValue("Bundle-RequiredExecutionEnvironment", "JavaSE-17");
+        if (listenerOnly) {
+            a.putValue(TestBundleActivator.LISTENER_ONLY_HEADER, "true");
+        }
         String dir = TestBundleActivator.class.getPackageName().replace('.', '/') + "/";
         try (JarOutputStream out = new JarOutputStream(new FileOutputStream(jar), mf)) {
             for (String name : TEST_BUNDLE_CLASSES) {

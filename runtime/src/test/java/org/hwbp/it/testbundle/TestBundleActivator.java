@@ -16,17 +16,25 @@ import org.osgi.util.tracker.ServiceTracker;
  * ({@link Registrar}); it registers a {@link HardwareListener} whiteboard service. Every callback goes to the
  * test's sink, a {@code Consumer<String>} service with {@value #SINK_PROPERTY}=true, if one is registered.
  *
+ * <p>With the manifest header {@value #LISTENER_ONLY_HEADER}{@code : true} it only listens (a bundle the core
+ * knows only through the whiteboard).
+ *
  * <p>{@link #stop} deliberately releases nothing: the framework ungets the bundle's services and unregisters
  * its listener, and the core must then release every breakpoint the bundle owned by itself.
  */
 public final class TestBundleActivator implements BundleActivator {
     public static final String SINK_PROPERTY = "hwbp.it.sink";
+    public static final String LISTENER_ONLY_HEADER = "Hwbp-It-Listener-Only";
 
     @Override
     public void start(BundleContext context) throws InvalidSyntaxException {
         Consumer<String> sink = sink(context);
         String name = context.getBundle().getSymbolicName();
         context.registerService(HardwareListener.class, new SinkListener(name, sink), null);
+        if (Boolean.parseBoolean(context.getBundle().getHeaders().get(LISTENER_ONLY_HEADER))) {
+            sink.accept(name + " listening");
+            return;
+        }
         new ServiceTracker<>(context, BreakpointService.class, new Registrar(context, name, sink)).open();
     }
 
