@@ -8,6 +8,7 @@ import org.hwbp.core.CoreSnapshot;
 import org.hwbp.core.HwBreakpointCore;
 import org.hwbp.core.Policy;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -25,8 +26,8 @@ import org.osgi.service.metatype.annotations.Designate;
  * Owns the simulated machine and registers it, inside this bundle, as the {@link HwBreakpointCore} service the
  * other components use. Policy and callback timeout change live; a new CPU count is a new machine, so the
  * service is replaced and its users re-bind. Initial values also come from the system properties
- * {@code hwbp.cpus} and {@code hwbp.policy} (what {@code ./sandbox --cpus/--policy} sets) when the
- * configuration does not set them.
+ * {@code hwbp.cpus} and {@code hwbp.policy} (what {@code ./sandbox --cpus/--policy} sets) when there is no
+ * configuration.
  *
  * <p>A stop of the bundle (stop, update, framework shutdown) is a pause: the state the core captured as the
  * bundle began to stop ({@link CorePause}) is written to the bundle's data area, and the next activation with the
@@ -96,8 +97,13 @@ public final class MachineComponent {
         file.delete();
     }
 
+    /**
+     * Whether a configuration sets the machine: the component properties always hold the OCD's defaults (bnd
+     * writes them into the description), so only a configuration's service.pid tells an explicit value. The
+     * system properties are the defaults of a runtime without one; {@code hwbp:policy} writes cpus and policy.
+     */
     private static boolean given(Map<String, Object> properties, String key) {
-        return properties != null && properties.containsKey(key);
+        return properties != null && properties.containsKey(Constants.SERVICE_PID) && properties.containsKey(key);
     }
 
     private static int cpus(MachineConfig config, Map<String, Object> properties) {
