@@ -26,7 +26,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
 /**
- * {@code hwbp:bundle NAME [stop|start|restart|update|reinstall]}: a bundle by symbolic name, so that scenarios
+ * {@code hwbp:client NAME [stop|start|restart|update|reinstall]}: a bundle by symbolic name, so that scenarios
  * (and the demo) can stop, start, update and reinstall a client without knowing its bundle id or where its jar
  * is. Every action is synchronous: Felix stops and starts a bundle (and DS (de)activates its immediate
  * components) on the calling thread, and the refresh after an update is awaited, so the next scenario line sees
@@ -34,7 +34,7 @@ import org.osgi.service.component.annotations.Component;
  */
 @Component(service = BundleCommands.class, immediate = true, property = {
     "osgi.command.scope=hwbp",
-    "osgi.command.function=bundle"
+    "osgi.command.function=client"
 })
 public final class BundleCommands {
     private static final long REFRESH_TIMEOUT_S = 30;
@@ -47,24 +47,25 @@ public final class BundleCommands {
         this.context = context;
     }
 
+    /** Not {@code bundle}: an unqualified {@code bundle ID} must stay Gogo's own command. */
     @Descriptor("a bundle by symbolic name: prints id, name, version, state; or stops, starts, restarts "
             + "(stop + start), updates (from a copy of its own jar, then refresh, awaited) or reinstalls it "
             + "(uninstall, which deletes its data area, then install and start the copy)")
-    public String bundle(@Descriptor("NAME [stop|start|restart|update|reinstall]") String... args) {
-        Args a = new Args("hwbp:bundle", args, "NAME", "[ACTION]");
+    public String client(@Descriptor("NAME [stop|start|restart|update|reinstall]") String... args) {
+        Args a = new Args("hwbp:client", args, "NAME", "[ACTION]");
         Bundle b = find(a.string(0));
         if (!a.has(1)) {
             return describe(b);
         }
         String action = a.string(1).toLowerCase(Locale.ROOT);
         if (!List.of("stop", "start", "restart", "update", "reinstall").contains(action)) {
-            throw new HwbpException(Errno.EINVAL, "hwbp:bundle: bad ACTION '" + a.string(1)
+            throw new HwbpException(Errno.EINVAL, "hwbp:client: bad ACTION '" + a.string(1)
                     + "' (stop, start, restart, update or reinstall)");
         }
         if (b.getBundleId() == 0 || b.getBundleId() == context.getBundle().getBundleId()) {
             // Stopping the bundle that runs this command would pull the command from under its own call.
-            throw new HwbpException(Errno.EPERM, "hwbp:bundle: " + b.getSymbolicName()
-                    + " cannot be " + action + "ed from its own command; use Gogo's stop/start/update");
+            throw new HwbpException(Errno.EPERM, "hwbp:client: refusing to " + action + " "
+                    + b.getSymbolicName() + ", which runs this command; use Gogo's stop/start/update");
         }
         try {
             switch (action) {
@@ -86,7 +87,7 @@ public final class BundleCommands {
                     break;
             }
         } catch (BundleException e) {
-            throw new HwbpException(Errno.EIO, "hwbp:bundle: " + action + " of " + b.getSymbolicName()
+            throw new HwbpException(Errno.EIO, "hwbp:client: " + action + " of " + b.getSymbolicName()
                     + " failed: " + e.getMessage());
         }
         return describe(b);
@@ -98,7 +99,7 @@ public final class BundleCommands {
                 return b;
             }
         }
-        throw new HwbpException(Errno.ENOENT, "hwbp:bundle: no bundle " + name);
+        throw new HwbpException(Errno.ENOENT, "hwbp:client: no bundle " + name);
     }
 
     private static String describe(Bundle b) {
@@ -130,12 +131,12 @@ public final class BundleCommands {
         });
         try {
             if (!done.await(REFRESH_TIMEOUT_S, TimeUnit.SECONDS)) {
-                throw new HwbpException(Errno.EBUSY, "hwbp:bundle: the refresh of " + b.getSymbolicName()
+                throw new HwbpException(Errno.EBUSY, "hwbp:client: the refresh of " + b.getSymbolicName()
                         + " did not finish within " + REFRESH_TIMEOUT_S + " s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new HwbpException(Errno.EBUSY, "hwbp:bundle: interrupted while waiting for the refresh");
+            throw new HwbpException(Errno.EBUSY, "hwbp:client: interrupted while waiting for the refresh");
         }
     }
 
@@ -175,7 +176,7 @@ public final class BundleCommands {
                 jar.closeEntry();
             }
         } catch (IOException e) {
-            throw new HwbpException(Errno.EIO, "hwbp:bundle: reading " + b.getSymbolicName() + " failed: " + e);
+            throw new HwbpException(Errno.EIO, "hwbp:client: reading " + b.getSymbolicName() + " failed: " + e);
         }
         return out.toByteArray();
     }
