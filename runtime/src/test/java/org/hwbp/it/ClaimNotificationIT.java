@@ -71,7 +71,9 @@ public class ClaimNotificationIT extends SandboxTestSupport {
         try {
             assertEquals("ok", exec("kgdb:break"));
             await("claimed and preempted", () -> recorder.events().size() >= 2);
-            assertEquals(List.of("claimed " + ALL_CPUS + " DEBUGGER", "preempted bp " + probeBp.id() + " DEBUGGER_CLAIM"),
+            assertEquals(List.of(
+                "claimed " + ALL_CPUS + " DEBUGGER",
+                "preempted bp " + probeBp.id() + " DEBUGGER_CLAIM"),
                 recorder.events());
             String events = exec("hwbp:events 50");
             assertMatches("claim cpus=0-3 holder=DEBUGGER bundle=" + KGDB, events);
@@ -79,7 +81,8 @@ public class ClaimNotificationIT extends SandboxTestSupport {
             assertMatches("preempt bp " + shellBp + " \\(" + CORE + "\\) reason=DEBUGGER_CLAIM cpu 2", events);
             assertMatches("preempt bp " + probeBp.id() + " \\(" + probeName() + "\\) reason=DEBUGGER_CLAIM cpu 1",
                 events);
-            assertMatches("^log: DR0 \\(bp " + ptraceBp + "\\) preempted DEBUGGER_CLAIM$", exec("ptrace:status " + task));
+            assertMatches("^log: DR0 \\(bp " + ptraceBp + "\\) preempted DEBUGGER_CLAIM$",
+                exec("ptrace:status " + task));
             // while claimed, the hardware is the debugger's, and the breakpoints stay registered
             assertMatches("^DR7 0x400\\b", exec("hwbp:regs 3"));
             assertMatches("^\\d+\\s+" + PTRACE.replace(".", "\\.") + ".*held by DEBUGGER", exec("hwbp:list"));

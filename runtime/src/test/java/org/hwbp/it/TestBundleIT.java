@@ -88,7 +88,8 @@ public class TestBundleIT extends SandboxTestSupport {
             sink.clear();
             exec("kgdb:break");
             exec("kgdb:continue");
-            await("claimed ... released", () -> sink.contains(TestJars.TEST_BUNDLE + " released [0, 1, 2, 3] DEBUGGER"));
+            String released = TestJars.TEST_BUNDLE + " released [0, 1, 2, 3] DEBUGGER";
+            await("claimed ... released", () -> sink.contains(released));
             List<String> heard = new ArrayList<>(sink);
             assertEquals(heard.toString(), TestJars.TEST_BUNDLE + " claimed [0, 1, 2, 3] DEBUGGER", heard.get(0));
             assertEquals(heard.toString(), 6, heard.stream().filter(s -> s.contains(" preempted bp ")).count());

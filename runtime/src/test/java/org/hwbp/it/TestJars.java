@@ -73,7 +73,8 @@ public final class TestJars {
         try (JarInputStream in = new JarInputStream(new FileInputStream(source))) {
             Manifest mf = new Manifest(in.getManifest());
             mf.getMainAttributes().putValue("Bundle-Version", version);
-            try (OutputStream file = new FileOutputStream(target); JarOutputStream out = new JarOutputStream(file, mf)) {
+            try (OutputStream file = new FileOutputStream(target);
+                    JarOutputStream out = new JarOutputStream(file, mf)) {
                 for (JarEntry e = in.getNextJarEntry(); e != null; e = in.getNextJarEntry()) {
                     out.putNextEntry(new JarEntry(e.getName()));
                     in.transferTo(out);

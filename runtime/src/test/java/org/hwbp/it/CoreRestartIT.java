@@ -1,0 +1,86 @@
+package org.hwbp.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleException;
+
+/**
+ * Stopping and starting hwbp-core is a pause, not a reboot: meanwhile the clients answer
+ * {@code EBUSY: core unavailable}; afterwards they re-register, the accounting and the shell's breakpoints are
+ * what they were, and every client's commands work again on the state it had.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class CoreRestartIT extends SandboxTestSupport {
+
+    @Before
+    public void clientsBound() {
+        awaitClients();
+    }
+
+    @Test
+    public void coreRestartIsAPauseTheClientsComeBackWithTheirState() throws BundleException {
+        String shellBp = group("^bp (\\d+)$", exec("hwbp:register --cpu 1 0xffffffff82009000 8 rw"));
+        int task = newTask("traced");
+        exec("sim:switch 0 " + task);
+        exec("ptrace:attach " + task);
+        exec("ptrace:poke " + task + " dr0 0x404040");
+        exec("ptrace:poke " + task + " dr7 0x000d0101");
+        assertEquals("OK", exec("kgdb:packet Z2,ffffffff82001000,4"));
+        String vm = group("^vm (\\d+)$", exec("kvm:create"));
+        exec("kvm:guest-debug " + vm + " 0 --hw 0x401000,0,0,0,0x402");
+
+        String shellRow = row(shellBp, exec("hwbp:list"));
+        String before = accounting();
+        String entries = kgdbEntries(exec("kgdb:status"));
+        String vcpu = exec("kvm:vcpu " + vm + " 0");
+
+        Bundle core = requireBundle(CORE);
+        core.stop();
+        try {
+            assertFalse(hasCommands("hwbp"));
+            assertEquals("EBUSY: core unavailable", error("ptrace:peek " + task + " dr0"));
+            assertEquals("EBUSY: core unavailable", error("kgdb:status"));
+            assertEquals("EBUSY: core unavailable", error("kvm:vcpu " + vm + " 0"));
+        } finally {
+            core.start();
+        }
+        awaitExec("hwbp:list");
+        awaitClients();
+
+        // the shell's breakpoint is the core's own: kept, id included; the clients' come back with their state
+        assertEquals(shellRow, row(shellBp, exec("hwbp:list")));
+        assertEquals(before, accounting());
+        assertEquals("true", exec("hwbp:used"));
+        assertEquals("0x404040", exec("ptrace:peek " + task + " dr0"));
+        assertEquals("0xd0101", exec("ptrace:peek " + task + " dr7"));
+        assertEquals(entries, kgdbEntries(exec("kgdb:status")));
+        assertEquals(vcpu, exec("kvm:vcpu " + vm + " 0"));
+        assertEquals("ok", exec("hwbp:check"));
+
+        // and everything works again
+        // (whichever physical slot it is in now: CoreRestartExactIT asks for the same one)
+        assertMatches("^#DB dr6=0xffff0ff[1248]$", exec("sim:access 0 0x404042 2 w"));
+        assertEquals("SIGTRAP dr6=0xffff0ff1", exec("ptrace:wait " + task));
+        assertMatches("^exit debug #DB dr6=0xffff0ff1 pc=0x401000 ", exec("kvm:run " + vm + " 0 2 0x401000:1:x"));
+        assertEquals("OK", exec("kgdb:packet D"));
+        exec("sim:exit " + task);
+        exec("kvm:destroy " + vm);
+        assertEquals("ok", exec("hwbp:unregister " + shellBp));
+        assertEquals("false", exec("hwbp:used"));
+        assertEquals("ok", exec("hwbp:check"));
+    }
+
+    /** The {@code hwbp:list} row of the shell's breakpoint {@code id}. */
+    private static String row(String id, String list) {
+        return group("^(" + id + "\\s+" + CORE.replace(".", "\\.") + "\\s.*)$", list);
+    }
+}
