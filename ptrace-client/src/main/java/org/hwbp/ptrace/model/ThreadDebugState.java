@@ -59,9 +59,17 @@ public final class ThreadDebugState {
     /** Per virtual DR: the saved event that could not be registered again, or null. */
     private final AtomicReferenceArray<Unrestored> unrestored = new AtomicReferenceArray<>(X86Debugreg.HBP_NUM);
 
+    /** What a SIGTRAP does to the task when nobody traces it (set by the tracer). */
+    private volatile Runnable untracedSigtrap = () -> { };
+
     public ThreadDebugState(int task, BreakpointService service) {
         this.task = task;
         this.service = service;
+    }
+
+    /** Sets what delivering SIGTRAP does when the task is not traced (its default action kills it). */
+    void onUntracedSigtrap(Runnable action) {
+        untracedSigtrap = action;
     }
 
     /**
@@ -351,13 +359,19 @@ public final class ThreadDebugState {
         @Override
         public void triggered(Breakpoint bp, Hit hit) {
             int i = indexOf(bp);
+            boolean newException = false;
             synchronized (dr6Lock) {
                 if (!hit.kernelMode() && hit.exception() != lastException) {
                     lastException = hit.exception();
                     virtualDr6 = hit.dr6() & X86Debugreg.DR_STEP;
+                    newException = true;
                 }
                 virtualDr6 |= X86Debugreg.DR_TRAP0 << i;
                 stop = new Stop("SIGTRAP", virtualDr6 ^ X86Debugreg.DR6_RESERVED);
+            }
+            if (newException) {
+                // exc_debug_user() sends SIGTRAP once per #DB; with no tracer its default action ends the task.
+                untracedSigtrap.run();
             }
         }
 

@@ -82,7 +82,7 @@ public final class Tracer {
                 t.report(report, "task " + ts.task() + " dropped: " + gone);
                 continue;
             }
-            ThreadDebugState s = new ThreadDebugState(ts, service);
+            ThreadDebugState s = t.withSigtrap(new ThreadDebugState(ts, service));
             t.threads.put(ts.task(), s);
             if (ts.traced()) {
                 t.traced.add(ts.task());
@@ -242,7 +242,21 @@ public final class Tracer {
         if (!traced.contains(task)) {
             throw new HwbpException(Errno.ESRCH, "task " + task + " is not traced");
         }
-        return threads.computeIfAbsent(task, t -> new ThreadDebugState(t, service));
+        return threads.computeIfAbsent(task, t -> withSigtrap(new ThreadDebugState(t, service)));
+    }
+
+    /**
+     * A SIGTRAP to a task nobody traces (its breakpoints outlive a detach, as in Linux) takes the signal's
+     * default action: the task is killed (do_exit, which flushes its ptrace breakpoints).
+     */
+    private ThreadDebugState withSigtrap(ThreadDebugState s) {
+        int task = s.task();
+        s.onUntracedSigtrap(() -> {
+            if (!traced.contains(task) && machine.task(task).alive()) {
+                machine.exitTask(task);
+            }
+        });
+        return s;
     }
 
     public boolean isTraced(int task) {

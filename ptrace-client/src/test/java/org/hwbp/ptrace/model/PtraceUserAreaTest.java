@@ -365,6 +365,26 @@ class PtraceUserAreaTest {
         }
 
         @Test
+        void aHitAfterDetachKillsTheUntracedTaskWithSigtrap() {
+            f.poke("dr0", VAR);
+            f.poke("dr7", 0x10001);
+            Breakpoint bp = f.state().breakpoint(0);
+            f.tracer.detach(f.task);
+            f.access(VAR, 1, AccessKind.W);
+            assertThat(f.machine.task(f.task).alive()).isFalse();
+            assertThat(bp.isRegistered()).isFalse();
+            assertThat(f.bps.isUsed()).isFalse();
+        }
+
+        @Test
+        void aHitOfATracedTaskStopsItAndLeavesItAlive() {
+            f.poke("dr0", VAR);
+            f.poke("dr7", 0x10001);
+            f.access(VAR, 1, AccessKind.W);
+            assertThat(f.machine.task(f.task).alive()).isTrue();
+        }
+
+        @Test
         void exitFlushesEverything() {
             f.poke("dr0", VAR);
             f.poke("dr7", 0x10001);
