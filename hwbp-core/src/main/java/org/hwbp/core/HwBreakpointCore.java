@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.hwbp.api.AccessKind;
 import org.hwbp.api.BreakpointHandler;
 import org.hwbp.api.BreakpointSpec;
@@ -109,6 +110,8 @@ public final class HwBreakpointCore {
     private final Set<Owner> owners = ConcurrentHashMap.newKeySet();
     /** Set once the core's bundle began to stop: the state is captured, every request answers EBUSY. */
     private volatile boolean paused;
+    /** Whether the core's bundle is stopping (OSGi sets it; plain Java never stops). */
+    private volatile BooleanSupplier stopping = () -> false;
     private final AtomicReference<CoreSnapshot> suspended = new AtomicReference<>();
     /** After a restore: each owner's breakpoints from before, until the owner registers again. */
     private final ConcurrentHashMap<String, Returning> returning = new ConcurrentHashMap<>();
@@ -171,6 +174,7 @@ public final class HwBreakpointCore {
 
     /** Releases everything {@code o} owns: breakpoints, wide breakpoints, claims, guest sessions. */
     public void closeOwner(Owner o) {
+        captureIfStopping();
         o.closed = true;
         owners.remove(o);
         dropReturning(o);
@@ -200,6 +204,7 @@ public final class HwBreakpointCore {
     }
 
     private void checkOpen(Owner o) {
+        captureIfStopping();
         if (paused) {
             throw new HwbpException(Errno.EBUSY, "core unavailable: hwbp-core is stopping");
         }
@@ -361,6 +366,7 @@ public final class HwBreakpointCore {
 
     /** unregister_hw_breakpoint(): uninstall, release the slot; then give preempted breakpoints a chance. */
     public void unregister(PerfEvent ev) {
+        captureIfStopping();
         synchronized (ev) {
             if (!ev.registered) {
                 return;
@@ -620,6 +626,7 @@ public final class HwBreakpointCore {
 
     /** arch_uninstall_hw_breakpoint() of a directly installed event (kgdb_disable_hw_debug, kgdb_remove_all_hw_break). */
     public void debuggerUninstall(PerfEvent ev) {
+        captureIfStopping();
         uninstall(ev);
         ev.direct = false;
     }
@@ -700,6 +707,7 @@ public final class HwBreakpointCore {
 
         @Override
         public void release() {
+            captureIfStopping();
             if (!active.compareAndSet(true, false)) {
                 return;
             }
@@ -857,6 +865,7 @@ public final class HwBreakpointCore {
         }
 
         private void end(boolean abandoned) {
+            captureIfStopping();
             if (!open.compareAndSet(true, false)) {
                 return;
             }
@@ -940,6 +949,7 @@ public final class HwBreakpointCore {
     }
 
     public int createTask(String name) {
+        captureIfStopping();
         int id = nextTask.getAndIncrement();
         tasks.put(id, new TaskState(id, name == null || name.isBlank() ? "task" + id : name));
         return id;
@@ -971,6 +981,7 @@ public final class HwBreakpointCore {
 
     /** do_exit(): the task leaves its CPU and is gone; TaskListeners (ptrace's flush) are told. */
     public void exitTask(int id) {
+        captureIfStopping();
         TaskState t = liveTask(id);
         schedLock.lock();
         try {
@@ -988,6 +999,7 @@ public final class HwBreakpointCore {
 
     /** Context switch on {@code cpu}: perf schedules the old task's events out and the new task's in. */
     public void switchTo(int cpu, int task) {
+        captureIfStopping();
         cpu(cpu);
         schedLock.lock();
         try {
@@ -1370,6 +1382,23 @@ public final class HwBreakpointCore {
      * scopes (which unregisters their breakpoints and moves the registers). Idempotent: the first caller
      * captures, later ones get the same snapshot.
      */
+    /**
+     * How the core learns that its bundle began to stop. When it stops, DS unregisters the core's services one
+     * by one, and each unregistration makes the clients release what they hold (their unbind methods unregister
+     * breakpoints, and the service factories close the scopes) before any of this bundle's own components is
+     * told; so every path that changes the machine asks first, and the first change after the stop began
+     * captures the state as it was ({@link #suspend()}).
+     */
+    public void setStoppingProbe(BooleanSupplier probe) {
+        this.stopping = probe;
+    }
+
+    private void captureIfStopping() {
+        if (!paused && stopping.getAsBoolean()) {
+            suspend();
+        }
+    }
+
     public CoreSnapshot suspend() {
         paused = true;
         CoreSnapshot s = suspended.get();

@@ -49,29 +49,34 @@ final class Owner {
     }
 
     /**
-     * The returning breakpoint a registration of {@code spec} stands for, removed from the list: the first with
-     * the same attributes, else the first with the same target (a breakpoint whose attributes changed since it
-     * was first registered, e.g. one the debugger installed directly). Null when none.
+     * The returning breakpoint a registration of {@code spec} stands for, removed from the list: the only one
+     * with the same target and attributes if there is exactly one, else the first (in registration order) with
+     * the same target. Owners register their breakpoints again in their own order; on one target, the order of
+     * first registration is what identifies them when the attributes do not (kgdb's four placeholders, the
+     * debugger having installed one of them directly since). Null when none.
      */
     CoreSnapshot.Event takeReturning(BreakpointSpec spec, boolean wide) {
         synchronized (returning) {
-            CoreSnapshot.Event sameTarget = null;
+            CoreSnapshot.Event first = null;
+            CoreSnapshot.Event same = null;
+            int sameCount = 0;
             for (CoreSnapshot.Event e : returning) {
                 if (e.wide() != wide || e.spec().cpu() != spec.cpu() || e.spec().task() != spec.task()) {
                     continue;
                 }
+                if (first == null || e.serial() < first.serial()) {
+                    first = e;
+                }
                 if (e.spec().equals(spec)) {
-                    returning.remove(e);
-                    return e;
-                }
-                if (sameTarget == null) {
-                    sameTarget = e;
+                    same = e;
+                    sameCount++;
                 }
             }
-            if (sameTarget != null) {
-                returning.remove(sameTarget);
+            CoreSnapshot.Event taken = sameCount == 1 ? same : first;
+            if (taken != null) {
+                returning.remove(taken);
             }
-            return sameTarget;
+            return taken;
         }
     }
 

@@ -165,6 +165,28 @@ class CoreSnapshotTest {
     }
 
     @Test
+    void theFirstChangeAfterTheStopBeganCapturesTheStateBeforeIt() {
+        HwBreakpointCore core = new HwBreakpointCore(1, Policy.LINUX, 1000);
+        BreakpointServiceImpl ptrace = new BreakpointServiceImpl(core, "ptrace");
+        Breakpoint bp = ptrace.register(BreakpointSpec.onCpu(0, USER, 1, BreakpointSpec.W), QUIET);
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        core.setStoppingProbe(stopping::get);
+        bp.unregister();
+        assertThat(core.suspend().events()).isEmpty();
+
+        HwBreakpointCore other = new HwBreakpointCore(1, Policy.LINUX, 1000);
+        BreakpointServiceImpl kgdb = new BreakpointServiceImpl(other, "kgdb");
+        Breakpoint kept = kgdb.register(BreakpointSpec.onCpu(0, USER, 1, BreakpointSpec.W), QUIET);
+        other.setStoppingProbe(stopping::get);
+        stopping.set(true);
+        // A client's unbind releases its breakpoint before any component of the core is told of the stop.
+        kept.unregister();
+        assertThat(other.suspend().events()).extracting(CoreSnapshot.Event::owner).containsExactly("kgdb");
+        assertThatThrownBy(() -> kgdb.register(BreakpointSpec.onCpu(0, USER, 1, BreakpointSpec.W), QUIET))
+                .hasMessageStartingWith("EBUSY: core unavailable");
+    }
+
+    @Test
     void aSnapshotOfAnotherMachineIsRefused() throws Exception {
         CoreSnapshot s = new HwBreakpointCore(2, Policy.LINUX, 1000).suspend();
         Path file = dir.resolve("s");

@@ -24,20 +24,14 @@ import org.osgi.service.component.annotations.ServiceScope;
 @Component(scope = ServiceScope.BUNDLE, service = BreakpointService.class)
 public final class BreakpointServiceFactory implements BreakpointService {
     private final BreakpointServiceImpl delegate;
-    private final ComponentContext context;
-    private final HwBreakpointCore core;
 
     @Activate
     public BreakpointServiceFactory(ComponentContext context, @Reference HwBreakpointCore core) {
-        this.context = context;
-        this.core = core;
         this.delegate = new BreakpointServiceImpl(core, context.getUsingBundle().getSymbolicName());
     }
 
-    /** The owner's breakpoints go; if hwbp-core itself is stopping, only after the core kept them (CorePause). */
     @Deactivate
     void deactivate() {
-        CorePause.suspendIfStopping(context.getBundleContext(), core);
         delegate.close();
     }
 

@@ -70,6 +70,7 @@ public final class MachineComponent {
             }
         };
         core.events().setFaultSink(sink);
+        core.setStoppingProbe(() -> CorePause.stopping(context));
         if (resume) {
             resume(sink);
         }
@@ -134,12 +135,12 @@ public final class MachineComponent {
     }
 
     /**
-     * The service goes away. If the bundle is stopping, the core's state (captured by the first component
-     * deactivated, or now) is written first, so that the next start continues from it.
+     * The service goes away. If the bundle is stopping, the core's state (captured at the first change after
+     * the stop began, or now) is written first, so that the next start continues from it.
      */
     @Deactivate
     synchronized void stop() {
-        if (CorePause.suspendIfStopping(context, core)) {
+        if (CorePause.stopping(context)) {
             try {
                 core.suspend().write(context.getDataFile(SNAPSHOT_FILE).toPath());
             } catch (IOException | RuntimeException e) {

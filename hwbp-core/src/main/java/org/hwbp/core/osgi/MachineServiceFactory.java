@@ -21,20 +21,14 @@ import org.osgi.service.component.annotations.ServiceScope;
 @Component(scope = ServiceScope.BUNDLE, service = Machine.class)
 public final class MachineServiceFactory implements Machine {
     private final MachineImpl delegate;
-    private final ComponentContext context;
-    private final HwBreakpointCore core;
 
     @Activate
     public MachineServiceFactory(ComponentContext context, @Reference HwBreakpointCore core) {
-        this.context = context;
-        this.core = core;
         this.delegate = new MachineImpl(core, context.getUsingBundle().getSymbolicName());
     }
 
-    /** Open guest sessions end; if hwbp-core itself is stopping, only after the core kept its state (CorePause). */
     @Deactivate
     void deactivate() {
-        CorePause.suspendIfStopping(context.getBundleContext(), core);
         delegate.close();
     }
 

@@ -18,7 +18,6 @@ import org.hwbp.api.machine.Machine;
 import org.hwbp.core.BreakpointServiceImpl;
 import org.hwbp.core.CoreSnapshot;
 import org.hwbp.core.HwBreakpointCore;
-import org.hwbp.core.osgi.CorePause;
 import org.hwbp.core.x86.CpuShadow;
 import org.hwbp.core.x86.Dr6;
 import org.hwbp.core.x86.Dr7;
@@ -57,22 +56,15 @@ public final class HwbpCommands {
     private final BreakpointServiceImpl breakpoints;
     /** The shell's wide breakpoints by id; their per-CPU parts share the id. */
     private final Map<Integer, WideBreakpoint> wides = new ConcurrentHashMap<>();
-    /** The bundle's context in the runtime (null in plain-Java tests). */
-    private final BundleContext context;
 
     @Activate
     public HwbpCommands(@Reference HwBreakpointCore core, BundleContext context) {
-        this(core, context.getBundle().getSymbolicName(), context);
+        this(core, context.getBundle().getSymbolicName());
     }
 
     /** The commands acting as owner {@code owner} (the bundle's symbolic name in the runtime). */
     HwbpCommands(HwBreakpointCore core, String owner) {
-        this(core, owner, null);
-    }
-
-    private HwbpCommands(HwBreakpointCore core, String owner, BundleContext context) {
         this.core = core;
-        this.context = context;
         this.breakpoints = new BreakpointServiceImpl(core, owner);
         reRegister(owner);
     }
@@ -98,14 +90,11 @@ public final class HwbpCommands {
     }
 
     /**
-     * The shell's breakpoints go with the component, as a bundle's go with the bundle; when hwbp-core itself is
-     * stopping, only after the core kept them for its next start (CorePause).
+     * The shell's breakpoints go with the component, as a bundle's go with the bundle (when hwbp-core itself is
+     * stopping, the core kept them for its next start before the first of them went).
      */
     @Deactivate
     void close() {
-        if (context != null) {
-            CorePause.suspendIfStopping(context, core);
-        }
         breakpoints.close();
     }
 
