@@ -1,0 +1,102 @@
+package org.hwbp.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.Test;
+
+/**
+ * The built-in demo and every committed scenario file, run by the executable runtime jar exactly as
+ * {@code ./sandbox demo} and {@code ./sandbox run FILE} run them: one fresh JVM each, no terminal. Each must
+ * print no {@code FAILED:} line, end with {@code N passed, 0 failed} and exit 0.
+ */
+public class ScenarioFilesIT {
+    private static final Path RUNTIME = Path.of(System.getProperty("user.dir"));
+    private static final Path JAR = RUNTIME.resolve("target/hwbp-sandbox.jar");
+    private static final Pattern SUMMARY = Pattern.compile("(?m)^(\\d+) passed, (\\d+) failed$");
+
+    private record Run(int status, String transcript) {
+    }
+
+    private static Run launch(String mode, String args) throws IOException, InterruptedException {
+        Path bundles = Files.createTempDirectory("hwbp-it-bundles");
+        Path storage = Files.createTempDirectory("hwbp-it-felix");
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dfelix.fileinstall.dir=" + bundles,
+                "-Dorg.osgi.framework.storage=" + storage,
+                "-Dgosh.args=--nointeractive",
+                "-Dorg.jline.terminal.dumb=true",
+                "-Dgosh.home=" + RUNTIME.resolve("gosh-noterminal"),
+                "-Dhwbp.script.mode=" + mode,
+                "-Dhwbp.script.args=" + args,
+                "-jar", JAR.toString()));
+        Path out = Files.createTempFile("hwbp-it", ".txt");
+        Process p = new ProcessBuilder(cmd)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(mode + " " + args + " did not end within 180 s:\n" + Files.readString(out));
+        }
+        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+    }
+
+    private static void assertAllPassed(String what, Run r, int atLeast) {
+        assertFalse(what + " printed FAILED:\n" + r.transcript(), r.transcript().contains("FAILED:"));
+        Matcher m = SUMMARY.matcher(r.transcript());
+        String last = null;
+        while (m.find()) {
+            last = m.group();
+            assertEquals(what + ": " + last, "0", m.group(2));
+            assertTrue(what + " ran only " + m.group(1) + " expectations", Integer.parseInt(m.group(1)) >= atLeast);
+        }
+        assertTrue(what + " printed no summary line:\n" + r.transcript(), last != null);
+        assertEquals(what + " exit status\n" + r.transcript(), 0, r.status());
+    }
+
+    @Test
+    public void theDemoTellsTheStoryAndPasses() throws Exception {
+        Run r = launch("demo", "");
+        assertAllPassed("demo", r, 20);
+        for (String shown : List.of("hwbp> kgdb:break", "hwbp> kvm:run", "hwbp> ptrace:poke", "hwbp> hwbp:client")) {
+            assertTrue("the demo shows " + shown, r.transcript().contains(shown));
+        }
+    }
+
+    @Test
+    public void everyScenarioFilePasses() throws Exception {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(RUNTIME.resolve("scenarios"))) {
+            files = s.filter(f -> f.toString().endsWith(".hwbp")).sorted().toList();
+        }
+        assertTrue("scenario files found", files.size() >= 5);
+        for (Path f : files) {
+            assertAllPassed(f.getFileName().toString(), launch("run", f.toAbsolutePath().toString()), 1);
+        }
+    }
+
+    @Test
+    public void aWrongExpectationFailsTheRun() throws Exception {
+        Path f = Files.createTempFile("wrong", ".hwbp");
+        Files.writeString(f, "sim:task\nhwbp:register --task 1 0x601000 4 w => ENOSPC\nhwbp:used => /true/\n");
+        Run r = launch("run", f.toString());
+        assertTrue(r.transcript(), r.transcript().contains("FAILED: expected ENOSPC, got ok"));
+        assertTrue(r.transcript(), r.transcript().contains("1 passed, 1 failed"));
+        assertEquals(1, r.status());
+    }
+}
