@@ -463,24 +463,20 @@ public final class HwBreakpointCore {
      */
     private void uninstallEverywhere(PerfEvent ev) {
         for (int cpu = 0; cpu < ncpus; cpu++) {
-            perfContext[cpu].lock();
-            try {
-                if (ev.installedCpu == cpu) {
-                    shadows.get(cpu).uninstall(ev);
-                    ev.installedCpu = -1;
-                }
-            } finally {
-                perfContext[cpu].unlock();
-            }
+            uninstallFrom(ev, cpu);
         }
     }
 
     /** pmu->del → arch_uninstall_hw_breakpoint(). */
     private void uninstall(PerfEvent ev) {
         int cpu = ev.installedCpu;
-        if (cpu < 0) {
-            return;
+        if (cpu >= 0) {
+            uninstallFrom(ev, cpu);
         }
+    }
+
+    /** Uninstalls {@code ev} from {@code cpu} under that CPU's perf context, if it is installed there. */
+    private void uninstallFrom(PerfEvent ev, int cpu) {
         perfContext[cpu].lock();
         try {
             if (ev.installedCpu == cpu) {
