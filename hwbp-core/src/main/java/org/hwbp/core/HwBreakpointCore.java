@@ -396,14 +396,48 @@ public final class HwBreakpointCore {
     }
 
     /**
-     * Takes the constraint locks a registration of a breakpoint on ({@code cpu}, {@code task}) would hold
-     * (task mutex + read side for a task, write side for a CPU-bound one) and keeps them until closed: a
-     * registration "in flight", during which the debugger's fail-fast path refuses and claims still complete.
+     * A registration of a breakpoint on ({@code cpu}, {@code task}) stuck "in flight": a thread of its own takes
+     * the constraint locks such a registration holds (task mutex + read side for a task, write side for a
+     * CPU-bound one) and keeps them until the returned handle is closed (from any thread). Meanwhile the
+     * debugger's fail-fast path refuses (kgdb answers E01) and claims still complete; other registrations wait.
      */
     public AutoCloseable holdConstraintLock(int cpu, int task) {
+        if (cpu < BreakpointSpec.ANY_CPU || cpu >= ncpus || (cpu == BreakpointSpec.ANY_CPU && task == Machine.IDLE)) {
+            throw new HwbpException(Errno.EINVAL, "a registration in flight needs a CPU (0.." + (ncpus - 1)
+                    + "), a task, or both");
+        }
         BreakpointSpec s = new BreakpointSpec(0, 1, BreakpointSpec.W, cpu, task, true, false);
         PerfEvent probe = new PerfEvent(this, 0, new Owner("constraint-lock"), s, null, null, false);
-        return accounting.lock(probe);
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            try (SlotAccounting.ConstraintLock l = accounting.lock(probe)) {
+                held.countDown();
+                awaitUninterruptibly(done);
+            }
+        }, "hwbp registration in flight");
+        holder.setDaemon(true);
+        holder.start();
+        awaitUninterruptibly(held);
+        return () -> {
+            done.countDown();
+            holder.join();
+        };
+    }
+
+    private static void awaitUninterruptibly(java.util.concurrent.CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // ------------------------------------------------------------------ perf scheduling

@@ -256,11 +256,6 @@ public final class SlotAccounting {
         return new HwbpException(Errno.EBUSY, "breakpoint constraints are locked by a registration in flight");
     }
 
-    /** Whether a constraint update is in flight anywhere (what a CPU breakpoint's dbg path refuses on). */
-    public boolean isLockedForCpuBreakpoint() {
-        return constraints.isWriteLocked() || constraints.getReadLockCount() > 0;
-    }
-
     /** __reserve_bp_slot(); the caller holds the constraint locks. */
     private void reserveLocked(SlotUser bp, int bpType) {
         reserveLocked(bp, bpType, taskOf(bp));

@@ -18,14 +18,48 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=tasks",
     "osgi.command.function=switch",
     "osgi.command.function=exit",
-    "osgi.command.function=access"
+    "osgi.command.function=access",
+    "osgi.command.function=inflight"
 })
 public final class SimCommands {
     private final HwBreakpointCore core;
+    /** The registration held in flight by {@code sim:inflight}, or null. */
+    private AutoCloseable inflight;
 
     @Activate
     public SimCommands(@Reference HwBreakpointCore core) {
         this.core = core;
+    }
+
+    @Descriptor("hold the breakpoint constraint locks as a registration in flight would, until 'sim:inflight --end':"
+            + " meanwhile the debugger's fail-fast path refuses (kgdb: E01) and other registrations wait")
+    public synchronized String inflight(
+            @Descriptor("the in-flight registration is for this task") @Parameter(names = "--task", absentValue = "0")
+            String task,
+            @Descriptor("... on this CPU (default: all CPUs for a task)") @Parameter(names = "--cpu", absentValue = "-1")
+            String cpu,
+            @Descriptor("end the registration in flight") @Parameter(names = "--end", absentValue = "false",
+                    presentValue = "true") boolean end) throws Exception {
+        if (end) {
+            if (inflight == null) {
+                throw new org.hwbp.api.HwbpException(org.hwbp.api.Errno.ENOENT, "no registration in flight");
+            }
+            inflight.close();
+            inflight = null;
+            return "ok";
+        }
+        if (inflight != null) {
+            throw new org.hwbp.api.HwbpException(org.hwbp.api.Errno.EBUSY, "a registration is already in flight");
+        }
+        inflight = core.holdConstraintLock(Args.integer("--cpu", cpu), Args.integer("--task", task));
+        return "ok";
+    }
+
+    @org.osgi.service.component.annotations.Deactivate
+    synchronized void deactivate() throws Exception {
+        if (inflight != null) {
+            inflight.close();
+        }
     }
 
     @Descriptor("create a task (ids from 1)")
