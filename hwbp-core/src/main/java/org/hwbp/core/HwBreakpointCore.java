@@ -35,6 +35,8 @@ import org.hwbp.api.machine.GuestSession;
 import org.hwbp.api.machine.Machine;
 import org.hwbp.api.machine.TaskInfo;
 import org.hwbp.api.machine.TaskListener;
+import org.hwbp.api.x86.Dr6;
+import org.hwbp.api.x86.Dr7;
 import org.hwbp.core.accounting.SlotAccounting;
 import org.hwbp.core.claims.Dispatcher;
 import org.hwbp.core.machine.Cpu;
@@ -42,8 +44,6 @@ import org.hwbp.core.machine.DebugRegisterFile;
 import org.hwbp.core.x86.ArchInfo;
 import org.hwbp.core.x86.BreakpointParser;
 import org.hwbp.core.x86.CpuShadow;
-import org.hwbp.core.x86.Dr6;
-import org.hwbp.core.x86.Dr7;
 import org.hwbp.core.x86.KernelAddressMap;
 
 /**

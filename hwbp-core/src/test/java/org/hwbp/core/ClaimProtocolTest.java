@@ -19,11 +19,11 @@ import org.hwbp.api.HardwareListener;
 import org.hwbp.api.Holder;
 import org.hwbp.api.machine.DebugRegisters;
 import org.hwbp.api.machine.GuestSession;
+import org.hwbp.api.x86.Dr6;
+import org.hwbp.api.x86.Dr7;
 import org.hwbp.core.CoreFixture.LockHolder;
 import org.hwbp.core.CoreFixture.Recorder;
 import org.hwbp.core.machine.Cpu;
-import org.hwbp.core.x86.Dr6;
-import org.hwbp.core.x86.Dr7;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -2,9 +2,9 @@ package org.hwbp.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.hwbp.api.x86.Dr6;
+import org.hwbp.api.x86.Dr7;
 import org.hwbp.core.x86.ArchInfo;
-import org.hwbp.core.x86.Dr6;
-import org.hwbp.core.x86.Dr7;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -62,8 +62,8 @@ class Dr7Test {
         int type = Integer.parseInt(typeHex, 16);
         long dr7 = Dr7.encode(slot, len, type);
         assertThat(Dr7.enabled(dr7, slot)).isTrue();
-        assertThat(Dr7.decodeLen(dr7, slot)).isEqualTo(len);
-        assertThat(Dr7.decodeType(dr7, slot)).isEqualTo(type);
+        assertThat(ArchInfo.decodeLen(dr7, slot)).isEqualTo(len);
+        assertThat(ArchInfo.decodeType(dr7, slot)).isEqualTo(type);
         for (int other = 0; other < 4; other++) {
             if (other != slot) {
                 assertThat(Dr7.enabled(dr7, other)).isFalse();
@@ -75,11 +75,11 @@ class Dr7Test {
     void decodeOfCombinedAndOddValues() {
         long dr7 = Dr7.encode(0, ArchInfo.LEN_4, ArchInfo.RW) | Dr7.encode(2, ArchInfo.LEN_8, ArchInfo.WRITE);
         assertThat(dr7).isEqualTo(0x090F0222L);
-        assertThat(Dr7.decodeLen(dr7, 2)).isEqualTo(ArchInfo.LEN_8);
-        assertThat(Dr7.decodeType(dr7, 0)).isEqualTo(ArchInfo.RW);
+        assertThat(ArchInfo.decodeLen(dr7, 2)).isEqualTo(ArchInfo.LEN_8);
+        assertThat(ArchInfo.decodeType(dr7, 0)).isEqualTo(ArchInfo.RW);
         // R/W = 10 (I/O) decodes to 0x82, which no consumer accepts
         long io = Dr7.localEnable(1) | (0x2L << (16 + 4));
-        assertThat(Dr7.decodeType(io, 1)).isEqualTo(0x82);
+        assertThat(ArchInfo.decodeType(io, 1)).isEqualTo(0x82);
         // a local-only enable counts as enabled (L or G)
         assertThat(Dr7.enabled(Dr7.localEnable(3), 3)).isTrue();
         assertThat(Dr7.enabled(Dr7.GE | Dr7.FIXED_1, 0)).isFalse();

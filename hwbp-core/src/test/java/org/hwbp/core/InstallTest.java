@@ -8,10 +8,10 @@ import org.hwbp.api.Breakpoint;
 import org.hwbp.api.BreakpointSpec;
 import org.hwbp.api.machine.DebugRegisters;
 import org.hwbp.api.machine.Machine;
+import org.hwbp.api.x86.Dr6;
+import org.hwbp.api.x86.Dr7;
 import org.hwbp.core.CoreFixture.Recorder;
 import org.hwbp.core.x86.ArchInfo;
-import org.hwbp.core.x86.Dr6;
-import org.hwbp.core.x86.Dr7;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,7 @@
 package org.hwbp.core.x86;
 
+import org.hwbp.api.x86.Dr7;
+
 /**
  * struct arch_hw_breakpoint: what hw_breakpoint_arch_parse() derives from the attributes.
  *
@@ -17,6 +19,16 @@ public record ArchInfo(long address, int len, int type, long mask) {
     public static final int EXECUTE = 0x80;
     public static final int WRITE = 0x81;
     public static final int RW = 0x83;
+
+    /** decode_dr7(): the arch length code 0x40 | LEN bits of a slot. */
+    public static int decodeLen(long dr7, int slot) {
+        return LEN_1 | (Dr7.lenBits(dr7, slot) << 2);
+    }
+
+    /** decode_dr7(): the arch type code 0x80 | R/W bits of a slot (R/W = 10 decodes to 0x82, refused later). */
+    public static int decodeType(long dr7, int slot) {
+        return EXECUTE | Dr7.rw(dr7, slot);
+    }
 
     /** The decoded length in bytes (1 for execute, as arch_check_bp_in_kernelspace uses it). */
     public int bytes() {

@@ -4,6 +4,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Predicate;
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
+import org.hwbp.api.x86.Dr6;
+import org.hwbp.api.x86.Dr7;
 import org.hwbp.core.machine.Cpu;
 import org.hwbp.core.machine.DebugRegisterFile;
 

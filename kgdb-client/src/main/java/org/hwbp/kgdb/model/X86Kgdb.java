@@ -13,6 +13,7 @@ import org.hwbp.api.Errno;
 import org.hwbp.api.Hit;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.WideBreakpoint;
+import org.hwbp.api.x86.Dr6;
 
 /**
  * The hardware-breakpoint half of arch/x86/kernel/kgdb.c: {@code breakinfo[4]} and the {@code arch_kgdb_ops}
@@ -25,8 +26,6 @@ public final class X86Kgdb {
     public static final int HBP_NUM = 4;
     /** The address of kgdb_arch_init() in the simulated kernel text; kgdb_arch_late() parks its events on it. */
     public static final long KGDB_ARCH_INIT = 0xFFFF_FFFF_8106_3F50L;
-    /** DR_TRAP0: the virtual DR6 bit of entry 0. */
-    public static final long DR_TRAP0 = 1;
     /** How long kgdb_arch_late() keeps retrying a slot release a registration in flight refused (ms). */
     private static final long RELEASE_PATIENCE_MS = 2000;
 
@@ -360,7 +359,7 @@ public final class X86Kgdb {
         long dr6 = 0;
         for (int i = 0; i < HBP_NUM; i++) {
             if (breakinfo[i].enabled) {
-                dr6 |= DR_TRAP0 << i;
+                dr6 |= Dr6.trap(i);
             }
         }
         return dr6;

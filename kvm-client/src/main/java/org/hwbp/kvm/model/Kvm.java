@@ -1,10 +1,5 @@
 package org.hwbp.kvm.model;
 
-import static org.hwbp.kvm.model.KvmDebugRegs.DR6_ACTIVE_LOW;
-import static org.hwbp.kvm.model.KvmDebugRegs.DR6_BD;
-import static org.hwbp.kvm.model.KvmDebugRegs.DR6_BS;
-import static org.hwbp.kvm.model.KvmDebugRegs.DR7_FIXED_1;
-import static org.hwbp.kvm.model.KvmDebugRegs.DR7_GD;
 import static org.hwbp.kvm.model.KvmDebugRegs.GUESTDBG_SINGLESTEP;
 import static org.hwbp.kvm.model.KvmDebugRegs.GUESTDBG_USE_HW_BP;
 
@@ -23,6 +18,8 @@ import org.hwbp.api.HwbpException;
 import org.hwbp.api.machine.DebugRegisters;
 import org.hwbp.api.machine.GuestSession;
 import org.hwbp.api.machine.Machine;
+import org.hwbp.api.x86.Dr6;
+import org.hwbp.api.x86.Dr7;
 
 /**
  * The hypervisor: VMs, their vCPUs' debug state, and the debug-register work of {@code vcpu_enter_guest()}
@@ -218,20 +215,20 @@ public final class Kvm {
      */
     private String movDr(Vcpu v, int dr, boolean write, long value) {
         if (v.wontExit()) {
-            if ((v.vmcsGuestDr7 & DR7_GD) != 0) {
+            if ((v.vmcsGuestDr7 & Dr7.GD) != 0) {
                 // A native MOV-DR with GD set faults with #DB; VMX intercepts it, the exit ends the window, and
                 // with guest_debug == 0 handle_exception_nmi() reinjects it with payload BD.
                 v.closeWindowBetweenRuns();
-                v.deliverDbPayload(DR6_BD);
+                v.deliverDbPayload(Dr6.BD);
                 return "exit exception_nmi #DB injected dr6=" + Numbers.hex(v.dr6) + " (WONT_EXIT window closed)";
             }
             return "no exit (WONT_EXIT)" + nativeMov(v, dr, write, value);
         }
-        if ((v.vmcsGuestDr7 & DR7_GD) != 0) {
+        if ((v.vmcsGuestDr7 & Dr7.GD) != 0) {
             if ((v.guestDebug & GUESTDBG_USE_HW_BP) != 0) {
-                return "exit debug #DB dr6=" + Numbers.hex(DR6_BD | DR6_ACTIVE_LOW);
+                return "exit debug #DB dr6=" + Numbers.hex(Dr6.BD | Dr6.RESET);
             }
-            v.deliverDbPayload(DR6_BD);
+            v.deliverDbPayload(Dr6.BD);
             return "exit dr_access #DB injected dr6=" + Numbers.hex(v.dr6);
         }
         if (v.guestDebug == 0 && policy == EntryPolicy.TODAY) {
@@ -329,7 +326,7 @@ public final class Kvm {
      */
     private static void beforeEntryToday(Vcpu v, DebugRegisters regs) {
         if (v.switchDbRegs != 0) {
-            regs.write(7, DR7_FIXED_1);
+            regs.write(7, Dr7.FIXED_1);
             for (int i = 0; i < 4; i++) {
                 regs.write(i, v.effDb[i]);
             }
@@ -337,7 +334,7 @@ public final class Kvm {
                 regs.write(6, v.dr6);
             }
         } else if (regs.hwBreakpointActive()) {
-            regs.write(7, DR7_FIXED_1);
+            regs.write(7, Dr7.FIXED_1);
         }
     }
 
@@ -416,7 +413,7 @@ public final class Kvm {
      * the run has no accesses).
      */
     private static Outcome executeGuest(Vcpu v, List<GuestAccess> accesses, Matcher m) {
-        long step = (v.guestDebug & GUESTDBG_SINGLESTEP) != 0 ? DR6_BS : 0;
+        long step = (v.guestDebug & GUESTDBG_SINGLESTEP) != 0 ? Dr6.BS : 0;
         if (accesses.isEmpty()) {
             return new Outcome(step, null);
         }
@@ -443,7 +440,7 @@ public final class Kvm {
         }
         if ((v.guestDebug & (GUESTDBG_SINGLESTEP | GUESTDBG_USE_HW_BP)) != 0) {
             String pc = o.fault != null ? " pc=" + Numbers.hex(o.fault.address()) : "";
-            return "exit debug #DB dr6=" + Numbers.hex(o.dr6 | DR6_ACTIVE_LOW) + pc;
+            return "exit debug #DB dr6=" + Numbers.hex(o.dr6 | Dr6.RESET) + pc;
         }
         v.deliverDbPayload(o.dr6);
         return "exit exception_nmi #DB injected dr6=" + Numbers.hex(v.dr6);

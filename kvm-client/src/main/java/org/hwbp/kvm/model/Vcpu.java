@@ -2,19 +2,16 @@ package org.hwbp.kvm.model;
 
 import static org.hwbp.kvm.model.KvmDebugRegs.DEBUGREG_BP_ENABLED;
 import static org.hwbp.kvm.model.KvmDebugRegs.DEBUGREG_WONT_EXIT;
-import static org.hwbp.kvm.model.KvmDebugRegs.DR6_ACTIVE_LOW;
-import static org.hwbp.kvm.model.KvmDebugRegs.DR6_VOLATILE;
 import static org.hwbp.kvm.model.KvmDebugRegs.DR7_BP_EN_MASK;
-import static org.hwbp.kvm.model.KvmDebugRegs.DR7_FIXED_1;
-import static org.hwbp.kvm.model.KvmDebugRegs.DR7_GD;
 import static org.hwbp.kvm.model.KvmDebugRegs.DR7_VOLATILE;
-import static org.hwbp.kvm.model.KvmDebugRegs.DR_TRAP_BITS;
 import static org.hwbp.kvm.model.KvmDebugRegs.GUESTDBG_ENABLE;
 import static org.hwbp.kvm.model.KvmDebugRegs.GUESTDBG_USE_HW_BP;
 import static org.hwbp.kvm.model.KvmDebugRegs.UPPER_HALF;
 
 import java.util.Arrays;
 import org.hwbp.api.machine.DebugRegisters;
+import org.hwbp.api.x86.Dr6;
+import org.hwbp.api.x86.Dr7;
 
 /**
  * One vCPU's debug state, the fields of {@code struct kvm_vcpu_arch} that KVM's debug-register code uses, plus
@@ -86,8 +83,8 @@ public final class Vcpu {
         for (int i = 0; i < 4; i++) {
             db[i] = 0;
         }
-        dr6 = DR6_ACTIVE_LOW;
-        dr7 = DR7_FIXED_1;
+        dr6 = Dr6.RESET;
+        dr7 = Dr7.FIXED_1;
         updateDr0123();
         updateDr7();
     }
@@ -129,9 +126,9 @@ public final class Vcpu {
             return false;
         }
         if (n == 6) {
-            dr6 = (value & DR6_VOLATILE) | KvmDebugRegs.dr6Fixed();
+            dr6 = (value & Dr6.VOLATILE) | KvmDebugRegs.dr6Fixed();
         } else {
-            dr7 = (value & DR7_VOLATILE) | DR7_FIXED_1;
+            dr7 = (value & DR7_VOLATILE) | Dr7.FIXED_1;
             updateDr7();
         }
         return true;
@@ -158,9 +155,9 @@ public final class Vcpu {
             return false;
         }
         if (n == 6) {
-            dr6 = (value & DR6_VOLATILE) | KvmDebugRegs.dr6Fixed();
+            dr6 = (value & Dr6.VOLATILE) | KvmDebugRegs.dr6Fixed();
         } else {
-            dr7 = (value & DR7_VOLATILE) | DR7_FIXED_1;
+            dr7 = (value & DR7_VOLATILE) | Dr7.FIXED_1;
             vmcsGuestDr7 = dr7;
         }
         return true;
@@ -193,7 +190,7 @@ public final class Vcpu {
         dr6 = regs.read(6);
         dr7 = vmcsGuestDr7;
         switchDbRegs &= ~DEBUGREG_WONT_EXIT;
-        regs.write(6, DR6_ACTIVE_LOW);
+        regs.write(6, Dr6.RESET);
         updateDr0123();
         updateDr7();
     }
@@ -233,13 +230,13 @@ public final class Vcpu {
      * kvm_deliver_exception_payload() updates the virtual DR6, then the injection clears DR7.GD.
      */
     void deliverDbPayload(long payload) {
-        dr6 &= ~DR_TRAP_BITS;
-        dr6 |= DR6_ACTIVE_LOW;
+        dr6 &= ~Dr6.TRAP_BITS;
+        dr6 |= Dr6.RESET;
         dr6 |= payload;
-        dr6 ^= payload & DR6_ACTIVE_LOW;
+        dr6 ^= payload & Dr6.RESET;
         dr6 &= ~(1L << 12);
-        if ((dr7 & DR7_GD) != 0) {
-            dr7 &= ~DR7_GD;
+        if ((dr7 & Dr7.GD) != 0) {
+            dr7 &= ~Dr7.GD;
             updateDr7();
         }
     }

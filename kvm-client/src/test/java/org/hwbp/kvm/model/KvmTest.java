@@ -16,6 +16,7 @@ import org.hwbp.api.Holder;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.machine.DebugRegisters;
 import org.hwbp.api.machine.GuestSession;
+import org.hwbp.api.x86.Dr6;
 import org.hwbp.core.BreakpointServiceImpl;
 import org.hwbp.core.HwBreakpointCore;
 import org.hwbp.core.MachineImpl;
@@ -75,7 +76,7 @@ class KvmTest {
             for (int i = 0; i < 4; i++) {
                 assertThat(hw[i]).isEqualTo(regs.shadowAddress(i));
             }
-            assertThat(hw[6]).isEqualTo(KvmDebugRegs.DR6_ACTIVE_LOW);
+            assertThat(hw[6]).isEqualTo(Dr6.RESET);
         }
     }
 

@@ -13,6 +13,8 @@ import org.hwbp.api.Errno;
 import org.hwbp.api.Hit;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.PreemptReason;
+import org.hwbp.api.x86.Dr6;
+import org.hwbp.api.x86.Dr7;
 
 /**
  * The debug-register part of one task's {@code struct thread_struct} and the functions of
@@ -46,7 +48,7 @@ public final class ThreadDebugState {
     private final AtomicReferenceArray<Breakpoint> ptraceBps = new AtomicReferenceArray<>(X86Debugreg.HBP_NUM);
     private final Object dr6Lock = new Object();
     private final Handler handler = new Handler();
-    /** Positive polarity: bit n = virtual DRn hit, DR_STEP = single step. Guarded by dr6Lock. */
+    /** Positive polarity: bit n = virtual DRn hit, DR_STEP (Dr6.BS) = single step. Guarded by dr6Lock. */
     private long virtualDr6;
     /** The #DB (Hit.exception) virtual_dr6 was last reset for. Guarded by dr6Lock. */
     private long lastException;
@@ -156,7 +158,7 @@ public final class ThreadDebugState {
         if (n == 6) {
             synchronized (dr6Lock) {
                 // Flip back to the architectural polarity.
-                return virtualDr6 ^ X86Debugreg.DR6_RESERVED;
+                return virtualDr6 ^ Dr6.RESET;
             }
         }
         if (n == 7) {
@@ -171,7 +173,7 @@ public final class ThreadDebugState {
             setBreakpointAddr(n, val);
         } else if (n == 6) {
             synchronized (dr6Lock) {
-                virtualDr6 = val ^ X86Debugreg.DR6_RESERVED;
+                virtualDr6 = val ^ Dr6.RESET;
             }
         } else if (n == 7) {
             writeDr7(val);
@@ -217,7 +219,7 @@ public final class ThreadDebugState {
         for (int i = 0; i < X86Debugreg.HBP_NUM; i++) {
             Breakpoint bp = ptraceBps.get(i);
             if (bp != null && !bp.spec().disabled()) {
-                dr7 |= X86Debugreg.encode(i, X86Debugreg.archLen(bp.spec()), X86Debugreg.archType(bp.spec()));
+                dr7 |= Dr7.encode(i, X86Debugreg.archLen(bp.spec()), X86Debugreg.archType(bp.spec()));
             }
         }
         return dr7;
@@ -232,7 +234,7 @@ public final class ThreadDebugState {
      * of length 8, the decoding of a zero nibble), and so do disabled events the replay rewrote.
      */
     private void writeDr7(long data) {
-        data &= ~X86Debugreg.DR_CONTROL_RESERVED;
+        data &= ~Dr7.CONTROL_RESERVED;
         long oldDr7 = dr7FromEvents();
         HwbpException first = applyDr7(data);
         if (first == null) {
@@ -251,7 +253,7 @@ public final class ThreadDebugState {
         for (int i = 0; i < X86Debugreg.HBP_NUM; i++) {
             int len = X86Debugreg.decodeLen(data, i);
             int type = X86Debugreg.decodeType(data, i);
-            boolean disabled = !X86Debugreg.enabled(data, i);
+            boolean disabled = !Dr7.enabled(data, i);
             Breakpoint bp = ptraceBps.get(i);
             try {
                 if (bp == null) {
@@ -363,11 +365,11 @@ public final class ThreadDebugState {
             synchronized (dr6Lock) {
                 if (!hit.kernelMode() && hit.exception() != lastException) {
                     lastException = hit.exception();
-                    virtualDr6 = hit.dr6() & X86Debugreg.DR_STEP;
+                    virtualDr6 = hit.dr6() & Dr6.BS;
                     newException = true;
                 }
-                virtualDr6 |= X86Debugreg.DR_TRAP0 << i;
-                stop = new Stop("SIGTRAP", virtualDr6 ^ X86Debugreg.DR6_RESERVED);
+                virtualDr6 |= Dr6.trap(i);
+                stop = new Stop("SIGTRAP", virtualDr6 ^ Dr6.RESET);
             }
             if (newException) {
                 // exc_debug_user() sends SIGTRAP once per #DB; with no tracer its default action ends the task.

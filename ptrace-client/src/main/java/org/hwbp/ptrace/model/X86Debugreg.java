@@ -3,30 +3,17 @@ package org.hwbp.ptrace.model;
 import org.hwbp.api.BreakpointSpec;
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
+import org.hwbp.api.x86.Dr7;
 
 /**
- * The DR6/DR7 constants and the arch encodings ptrace.c works with (arch/x86/include/uapi/asm/debugreg.h,
- * arch/x86/include/asm/hw_breakpoint.h, arch/x86/kernel/hw_breakpoint.c). The core keeps its own copy privately;
- * a client sees only the generic {@link BreakpointSpec} fields, so the conversions live here too.
+ * The arch encodings ptrace.c works with (arch/x86/include/asm/hw_breakpoint.h, arch/x86/kernel/hw_breakpoint.c):
+ * the DR6/DR7 layout itself is the API's {@link Dr7} and {@link org.hwbp.api.x86.Dr6}, but the core keeps its
+ * X86_BREAKPOINT_* codes privately and a client sees only the generic {@link BreakpointSpec} fields, so the
+ * conversions live here.
  */
 public final class X86Debugreg {
     /** Number of debug address registers (HBP_NUM). */
     public static final int HBP_NUM = 4;
-    /** DR6_RESERVED: the architectural DR6 reset value, XORed to flip between polarities. */
-    public static final long DR6_RESERVED = 0xFFFF0FF0L;
-    /** DR_TRAP0; DR_TRAPn = DR_TRAP0 << n. */
-    public static final long DR_TRAP0 = 0x1;
-    /** DR_STEP (BS). */
-    public static final long DR_STEP = 0x4000;
-    /** DR_CONTROL_RESERVED on x86-64: bits 10-15 and 32-63, which ptrace_write_dr7() strips. */
-    public static final long DR_CONTROL_RESERVED = 0xFFFFFFFF_0000FC00L;
-    /** DR_GLOBAL_SLOWDOWN (GE), added by encode_dr7(). */
-    public static final long DR_GLOBAL_SLOWDOWN = 0x200;
-    /** DR_LOCAL_SLOWDOWN (LE). */
-    public static final long DR_LOCAL_SLOWDOWN = 0x100;
-    public static final int DR_CONTROL_SHIFT = 16;
-    public static final int DR_CONTROL_SIZE = 4;
-    public static final int DR_ENABLE_SIZE = 2;
 
     /** X86_BREAKPOINT_LEN_1 (also LEN_X, the execute length code). */
     public static final int LEN_1 = 0x40;
@@ -42,27 +29,14 @@ public final class X86Debugreg {
     private X86Debugreg() {
     }
 
-    /** decode_dr7(): whether slot i is enabled (its L or G bit). */
-    public static boolean enabled(long dr7, int i) {
-        return ((dr7 >>> (i * DR_ENABLE_SIZE)) & 0x3) != 0;
-    }
-
     /** decode_dr7(): the arch length code of slot i, 0x40 | LEN bits. */
     public static int decodeLen(long dr7, int i) {
-        int nibble = (int) (dr7 >>> (DR_CONTROL_SHIFT + i * DR_CONTROL_SIZE)) & 0xf;
-        return LEN_1 | (nibble & 0xc);
+        return LEN_1 | (Dr7.lenBits(dr7, i) << 2);
     }
 
     /** decode_dr7(): the arch type code of slot i, 0x80 | R/W bits. */
     public static int decodeType(long dr7, int i) {
-        int nibble = (int) (dr7 >>> (DR_CONTROL_SHIFT + i * DR_CONTROL_SIZE)) & 0xf;
-        return EXECUTE | (nibble & 0x3);
-    }
-
-    /** encode_dr7(): the slot's R/W+LEN nibble, its G bit, and GE. */
-    public static long encode(int i, int archLen, int archType) {
-        long nibble = (long) ((archLen | archType) & 0xf) << (DR_CONTROL_SHIFT + i * DR_CONTROL_SIZE);
-        return nibble | (0x2L << (i * DR_ENABLE_SIZE)) | DR_GLOBAL_SLOWDOWN;
+        return EXECUTE | Dr7.rw(dr7, i);
     }
 
     /** The generic (length, type) of a breakpoint, converted to the arch codes its arch info holds. */

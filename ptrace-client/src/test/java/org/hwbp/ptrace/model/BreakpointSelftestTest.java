@@ -9,6 +9,7 @@ import org.hwbp.api.AccessKind;
 import org.hwbp.api.Breakpoint;
 import org.hwbp.api.BreakpointSpec;
 import org.hwbp.api.machine.AccessResult;
+import org.hwbp.api.x86.Dr6;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -115,7 +116,7 @@ class BreakpointSelftestTest {
         ThreadDebugState.Stop stop = f.tracer.waitFor(f.task);
         assertThat(stop).isNotNull();
         assertThat(stop.signal()).isEqualTo("SIGTRAP");
-        long dr6 = X86Debugreg.DR6_RESERVED | (1L << c.n);
+        long dr6 = Dr6.RESET | (1L << c.n);
         assertThat(stop.dr6()).isEqualTo(dr6);
         assertThat(f.peek("dr6")).isEqualTo(dr6);
         assertThat(f.state().virtualDr6()).isEqualTo(1L << c.n);

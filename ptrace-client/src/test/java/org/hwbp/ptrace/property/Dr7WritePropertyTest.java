@@ -14,6 +14,7 @@ import org.hwbp.api.Breakpoint;
 import org.hwbp.api.BreakpointSpec;
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
+import org.hwbp.api.x86.Dr7;
 import org.hwbp.core.BreakpointServiceImpl;
 import org.hwbp.core.HwBreakpointCore;
 import org.hwbp.core.MachineImpl;
@@ -135,7 +136,7 @@ class Dr7WritePropertyTest {
             if (failure == null) {
                 assertThat(w.peek(7)).isEqualTo(value);
                 for (int n = 0; n < X86Debugreg.HBP_NUM; n++) {
-                    boolean enabled = X86Debugreg.enabled(value, n);
+                    boolean enabled = Dr7.enabled(value, n);
                     Breakpoint bp = w.state().breakpoint(n);
                     assertThat(bp != null && !bp.spec().disabled()).as("DR%d enabled", n).isEqualTo(enabled);
                     assertThat(after.get(n).peek()).isEqualTo(before.get(n).peek());

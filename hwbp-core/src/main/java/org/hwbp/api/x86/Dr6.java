@@ -1,4 +1,4 @@
-package org.hwbp.core.x86;
+package org.hwbp.api.x86;
 
 /** DR6 bit layout (arch/x86/include/uapi/asm/debugreg.h, traps.c: debug_read_reset_dr6()). */
 public final class Dr6 {

@@ -1,4 +1,4 @@
-package org.hwbp.core.x86;
+package org.hwbp.api.x86;
 
 /**
  * DR7 bit layout and the encode/decode helpers of arch/x86/kernel/hw_breakpoint.c and
@@ -69,16 +69,6 @@ public final class Dr7 {
     /** The LEN bits (two) of a slot. */
     public static int lenBits(long dr7, int slot) {
         return (int) (dr7 >>> (CONTROL_SHIFT + slot * CONTROL_SIZE + 2)) & 0x3;
-    }
-
-    /** decode_dr7(): the arch length code 0x40 | LEN bits of a slot. */
-    public static int decodeLen(long dr7, int slot) {
-        return ArchInfo.LEN_1 | (lenBits(dr7, slot) << 2);
-    }
-
-    /** decode_dr7(): the arch type code 0x80 | R/W bits of a slot (R/W = 10 decodes to 0x82, refused later). */
-    public static int decodeType(long dr7, int slot) {
-        return ArchInfo.EXECUTE | rw(dr7, slot);
     }
 
     /** Bytes covered by the LEN bits: 00 → 1, 01 → 2, 11 → 4, 10 → 8. */
