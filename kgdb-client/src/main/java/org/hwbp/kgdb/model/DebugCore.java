@@ -37,6 +37,9 @@ public final class DebugCore {
     private int masterCpu;
     private String lastStop = "none";
 
+    /** Set by {@link #close()}: the events are gone, every packet answers EBUSY. */
+    private boolean closed;
+
     /** kgdb_arch_late() on {@code bps}; {@link #disabledBy()} tells whether it failed. */
     public DebugCore(BreakpointService bps, Consumer<String> log) {
         this(bps, log, KgdbState.INITIAL);
@@ -103,6 +106,10 @@ public final class DebugCore {
     }
 
     private void checkEnabled() {
+        if (closed) {
+            // A command that took this session just before the client left the core (core or bundle restart).
+            throw new HwbpException(Errno.EBUSY, "core unavailable");
+        }
         HwbpException e = arch.disabledBy();
         if (e != null) {
             throw new HwbpException(e.errno(), "kgdb disabled: could not allocate hw breakpoints");
@@ -258,6 +265,7 @@ public final class DebugCore {
      * the shadows), then kgdb_arch_exit() unregisters the events.
      */
     public synchronized void close() {
+        closed = true;
         try {
             if (stopped()) {
                 DebuggerClaim held = claim;

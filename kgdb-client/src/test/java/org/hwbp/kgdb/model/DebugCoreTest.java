@@ -44,6 +44,15 @@ class DebugCoreTest {
     }
 
     @Test
+    void aPacketThatArrivesAfterTheClientLeftTheCoreAnswersEbusy() {
+        f.kgdb.close();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.packet(Z2))
+                .isInstanceOfSatisfying(org.hwbp.api.HwbpException.class,
+                        e -> assertThat(e.getMessage()).isEqualTo("EBUSY: core unavailable"));
+        assertThat(f.core.isUsed()).isFalse();
+    }
+
+    @Test
     void breakHoldsEveryCpuWithDr7Reset_continueInstallsKgdbAndRestoresEveryone() {
         Breakpoint other = f.otherOnCpu(1, Fixture.DATA2, "b");
         assertThat(f.packet(Z2)).isEqualTo("OK");
