@@ -105,6 +105,9 @@ public final class HwBreakpointCore {
      */
     private final AtomicIntegerArray inDebugException;
     private volatile Policy policy;
+    /** Every CPU, as the debugger's claim reports them; built once (the claim path allocates little). */
+    private final Set<Integer> allCpus;
+    private final String allCpusLabel;
     private volatile long callbackTimeoutMillis;
     /** The open owners, for the snapshot of their id sequences. */
     private final Set<Owner> owners = ConcurrentHashMap.newKeySet();
@@ -128,6 +131,12 @@ public final class HwBreakpointCore {
             throw new HwbpException(Errno.EINVAL, "cpus must be 1.." + KernelAddressMap.NR_CPUS + ": " + ncpus);
         }
         this.ncpus = ncpus;
+        Set<Integer> every = new LinkedHashSet<>();
+        for (int i = 0; i < ncpus; i++) {
+            every.add(i);
+        }
+        this.allCpus = java.util.Collections.unmodifiableSet(every);
+        this.allCpusLabel = cpuList(allCpus);
         this.policy = policy;
         this.cpus = new Cpu[ncpus];
         this.perfContext = new ReentrantLock[ncpus];
@@ -692,7 +701,7 @@ public final class HwBreakpointCore {
         o.holds.add(claim);
         outlivesOwner(o, claim::release);
         Set<Integer> all = claim.cpus();
-        events.add("claim cpus=" + cpuList(all) + " holder=DEBUGGER bundle=" + o.name());
+        events.add("claim cpus=" + allCpusLabel + " holder=DEBUGGER bundle=" + o.name());
         notifyClaimed(all, Holder.DEBUGGER, false);
         for (Cpu c : cpus) {
             CpuShadow<PerfEvent> sh = shadows.get(c.index());
@@ -723,11 +732,7 @@ public final class HwBreakpointCore {
 
         @Override
         public Set<Integer> cpus() {
-            Set<Integer> s = new LinkedHashSet<>();
-            for (int i = 0; i < ncpus; i++) {
-                s.add(i);
-            }
-            return s;
+            return allCpus;
         }
 
         @Override
@@ -760,7 +765,7 @@ public final class HwBreakpointCore {
                     dispatcher.deliver(ev.owner.name(), "restored", () -> ev.handler.restored(ev));
                 }
             }
-            events.add("release cpus=" + cpuList(all) + " holder=DEBUGGER bundle=" + owner.name());
+            events.add("release cpus=" + allCpusLabel + " holder=DEBUGGER bundle=" + owner.name());
             notifyReleased(all, Holder.DEBUGGER, false);
             restorePreempted();
         }
