@@ -16,6 +16,7 @@ import java.util.jar.Manifest;
 import org.apache.felix.service.command.Descriptor;
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
+import org.hwbp.api.support.Args;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;

@@ -15,6 +15,7 @@ import org.hwbp.api.HwbpException;
 import org.hwbp.api.WideBreakpoint;
 import org.hwbp.api.machine.DebugRegisters;
 import org.hwbp.api.machine.Machine;
+import org.hwbp.api.support.Args;
 import org.hwbp.api.x86.Dr6;
 import org.hwbp.api.x86.Dr7;
 import org.hwbp.core.BreakpointServiceImpl;

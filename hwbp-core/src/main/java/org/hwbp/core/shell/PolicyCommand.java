@@ -6,6 +6,7 @@ import java.util.Hashtable;
 import org.apache.felix.service.command.Descriptor;
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
+import org.hwbp.api.support.Args;
 import org.hwbp.core.HwBreakpointCore;
 import org.hwbp.core.Policy;
 import org.hwbp.core.osgi.MachineConfig;

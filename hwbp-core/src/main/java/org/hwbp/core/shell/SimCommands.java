@@ -6,6 +6,7 @@ import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.hwbp.api.machine.AccessResult;
 import org.hwbp.api.machine.TaskInfo;
+import org.hwbp.api.support.Args;
 import org.hwbp.core.HwBreakpointCore;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;

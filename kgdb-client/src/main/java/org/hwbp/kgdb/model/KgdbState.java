@@ -1,19 +1,15 @@
 package org.hwbp.kgdb.model;
 
+import static org.hwbp.api.support.PropertiesFile.required;
+
 import java.io.IOException;
-import java.io.Reader;
-import java.io.StringReader;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
+import org.hwbp.api.support.PropertiesFile;
 
 /**
  * What kgdb keeps while it or the core is away: the {@code breakinfo} entries gdb set, whether the debugger
@@ -89,55 +85,24 @@ public record KgdbState(List<BreakEntry> entries, boolean stopped, int masterCpu
                 Integer.parseInt(required(p, "master_cpu")), required(p, "last_stop"), required(p, "last_failure"));
     }
 
-    private static String required(Properties p, String key) {
-        String v = p.getProperty(key);
-        if (v == null) {
-            throw new IllegalArgumentException("missing " + key);
-        }
-        return v;
-    }
-
+    /** The properties text. */
     public String write() {
-        StringWriter w = new StringWriter();
-        store(w);
-        return w.toString();
+        return PropertiesFile.write(toProperties(), "kgdb-client state");
     }
 
+    /** Parses {@link #write()}'s text. */
     public static KgdbState read(String text) {
-        return read(new StringReader(text));
+        return fromProperties(PropertiesFile.read(text));
     }
 
-    private void store(Writer w) {
-        try {
-            toProperties().store(w, "kgdb-client state");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static KgdbState read(Reader r) {
-        Properties p = new Properties();
-        try {
-            p.load(r);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return fromProperties(p);
-    }
-
+    /** Writes the state to {@code file}, replacing it. */
     public void save(Path file) throws IOException {
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            store(w);
-        }
+        PropertiesFile.save(file, toProperties(), "kgdb-client state");
     }
 
     /** The state in {@code file}, or {@link #INITIAL} when there is none. */
     public static KgdbState load(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            return INITIAL;
-        }
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return read(r);
-        }
+        Properties p = PropertiesFile.load(file);
+        return p == null ? INITIAL : fromProperties(p);
     }
 }

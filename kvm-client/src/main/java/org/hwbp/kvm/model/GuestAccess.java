@@ -3,6 +3,7 @@ package org.hwbp.kvm.model;
 import org.hwbp.api.AccessKind;
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
+import org.hwbp.api.support.Args;
 
 /**
  * One guest instruction of a run: a memory access or, for {@code x}, the fetch of the instruction at
@@ -22,8 +23,8 @@ public record GuestAccess(long address, int length, AccessKind kind) {
         if (f.length != 3) {
             throw new HwbpException(Errno.EINVAL, "bad ACCESS '" + s + "' (ADDR:LEN:r|w|x)");
         }
-        long address = Numbers.parse("ACCESS address", f[0]);
-        int len = Numbers.parseInt("ACCESS length", f[1]);
+        long address = Args.unsigned("ACCESS address", f[0]);
+        int len = Args.nonNegative("ACCESS length", f[1]);
         AccessKind kind;
         switch (f[2].trim()) {
             case "r": case "R": kind = AccessKind.R; break;
@@ -36,6 +37,6 @@ public record GuestAccess(long address, int length, AccessKind kind) {
 
     @Override
     public String toString() {
-        return Numbers.hex(address) + ":" + length + ":" + kind.name().toLowerCase(java.util.Locale.ROOT);
+        return Args.hex(address) + ":" + length + ":" + kind.name().toLowerCase(java.util.Locale.ROOT);
     }
 }

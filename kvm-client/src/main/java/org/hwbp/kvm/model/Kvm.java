@@ -18,6 +18,7 @@ import org.hwbp.api.HwbpException;
 import org.hwbp.api.machine.DebugRegisters;
 import org.hwbp.api.machine.GuestSession;
 import org.hwbp.api.machine.Machine;
+import org.hwbp.api.support.Args;
 import org.hwbp.api.x86.Dr6;
 import org.hwbp.api.x86.Dr7;
 
@@ -220,23 +221,23 @@ public final class Kvm {
                 // with guest_debug == 0 handle_exception_nmi() reinjects it with payload BD.
                 v.closeWindowBetweenRuns();
                 v.deliverDbPayload(Dr6.BD);
-                return "exit exception_nmi #DB injected dr6=" + Numbers.hex(v.dr6) + " (WONT_EXIT window closed)";
+                return "exit exception_nmi #DB injected dr6=" + Args.hex(v.dr6) + " (WONT_EXIT window closed)";
             }
             return "no exit (WONT_EXIT)" + nativeMov(v, dr, write, value);
         }
         if ((v.vmcsGuestDr7 & Dr7.GD) != 0) {
             if ((v.guestDebug & GUESTDBG_USE_HW_BP) != 0) {
-                return "exit debug #DB dr6=" + Numbers.hex(Dr6.BD | Dr6.RESET);
+                return "exit debug #DB dr6=" + Args.hex(Dr6.BD | Dr6.RESET);
             }
             v.deliverDbPayload(Dr6.BD);
-            return "exit dr_access #DB injected dr6=" + Numbers.hex(v.dr6);
+            return "exit dr_access #DB injected dr6=" + Args.hex(v.dr6);
         }
         if (v.guestDebug == 0 && policy == EntryPolicy.TODAY) {
             v.openWindow();
             return "exit dr_access: WONT_EXIT set, re-executed natively" + nativeMov(v, dr, write, value);
         }
         if (!write) {
-            return "exit dr_access emulated value=" + Numbers.hex(v.getDr(dr));
+            return "exit dr_access emulated value=" + Args.hex(v.getDr(dr));
         }
         return v.setDr(dr, value) ? "exit dr_access emulated" : "exit dr_access #GP injected";
     }
@@ -244,7 +245,7 @@ public final class Kvm {
     /** The native execution inside the window: the hardware takes or returns the value, or raises #GP. */
     private static String nativeMov(Vcpu v, int dr, boolean write, long value) {
         if (!write) {
-            return " value=" + Numbers.hex(v.readNative(dr));
+            return " value=" + Args.hex(v.readNative(dr));
         }
         return v.writeNative(dr, value) ? "" : ": #GP in the guest";
     }
@@ -439,11 +440,11 @@ public final class Kvm {
             return "exit hlt";
         }
         if ((v.guestDebug & (GUESTDBG_SINGLESTEP | GUESTDBG_USE_HW_BP)) != 0) {
-            String pc = o.fault != null ? " pc=" + Numbers.hex(o.fault.address()) : "";
-            return "exit debug #DB dr6=" + Numbers.hex(o.dr6 | Dr6.RESET) + pc;
+            String pc = o.fault != null ? " pc=" + Args.hex(o.fault.address()) : "";
+            return "exit debug #DB dr6=" + Args.hex(o.dr6 | Dr6.RESET) + pc;
         }
         v.deliverDbPayload(o.dr6);
-        return "exit exception_nmi #DB injected dr6=" + Numbers.hex(v.dr6);
+        return "exit exception_nmi #DB injected dr6=" + Args.hex(v.dr6);
     }
 
     // ------------------------------------------------------------------ statistics

@@ -1,19 +1,15 @@
 package org.hwbp.kvm.model;
 
+import static org.hwbp.api.support.PropertiesFile.required;
+
 import java.io.IOException;
-import java.io.Reader;
-import java.io.StringReader;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.hwbp.api.support.PropertiesFile;
 
 /**
  * What the kvm client keeps across its restart: every VM with every vCPU's debug state (the fields of
@@ -141,55 +137,24 @@ public record KvmState(EntryPolicy policy, EntryPolicy configPolicy, int nextVm,
                 Integer.parseInt(required(p, "next_vm")), stats, vms);
     }
 
-    private static String required(Properties p, String key) {
-        String v = p.getProperty(key);
-        if (v == null) {
-            throw new IllegalArgumentException("missing " + key);
-        }
-        return v;
-    }
-
+    /** The properties text. */
     public String write() {
-        StringWriter w = new StringWriter();
-        store(w);
-        return w.toString();
+        return PropertiesFile.write(toProperties(), "kvm-client state");
     }
 
+    /** Parses {@link #write()}'s text. */
     public static KvmState read(String text) {
-        return read(new StringReader(text));
+        return fromProperties(PropertiesFile.read(text));
     }
 
-    private void store(Writer w) {
-        try {
-            toProperties().store(w, "kvm-client state");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static KvmState read(Reader r) {
-        Properties p = new Properties();
-        try {
-            p.load(r);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return fromProperties(p);
-    }
-
+    /** Writes the state to {@code file}, replacing it. */
     public void save(Path file) throws IOException {
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            store(w);
-        }
+        PropertiesFile.save(file, toProperties(), "kvm-client state");
     }
 
     /** The state in {@code file}, or null when there is none. */
     public static KvmState load(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            return null;
-        }
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return read(r);
-        }
+        Properties p = PropertiesFile.load(file);
+        return p == null ? null : fromProperties(p);
     }
 }

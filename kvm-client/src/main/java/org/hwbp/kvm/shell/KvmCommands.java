@@ -15,12 +15,12 @@ import org.apache.felix.service.command.Parameter;
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.machine.Machine;
+import org.hwbp.api.support.Args;
 import org.hwbp.kvm.model.EntryPolicy;
 import org.hwbp.kvm.model.GuestAccess;
 import org.hwbp.kvm.model.Kvm;
 import org.hwbp.kvm.model.KvmDebugRegs;
 import org.hwbp.kvm.model.KvmState;
-import org.hwbp.kvm.model.Numbers;
 import org.hwbp.kvm.model.Vcpu;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -142,14 +142,14 @@ public final class KvmCommands {
             @Descriptor("(no positional arguments)") String... args) {
         machine();
         new Args("kvm:create", args);
-        return "vm " + kvm.create(Numbers.parseInt("--vcpus", vcpus));
+        return "vm " + kvm.create(Args.nonNegative("--vcpus", vcpus));
     }
 
     @Descriptor("destroy a VM")
     public String destroy(@Descriptor("VM") String... args) {
         machine();
         Args a = new Args("kvm:destroy", args, "VM");
-        kvm.destroy(a.integer(0));
+        kvm.destroy(a.nonNegative(0));
         return "ok";
     }
 
@@ -157,11 +157,11 @@ public final class KvmCommands {
     public String guestdr(@Descriptor("VM VCPU N [VALUE]") String... args) {
         machine();
         Args a = new Args("kvm:guest-dr", args, "VM", "VCPU", "N", "[VALUE]");
-        int vm = a.integer(0);
-        int vcpu = a.integer(1);
-        int dr = a.integer(2);
+        int vm = a.nonNegative(0);
+        int vcpu = a.nonNegative(1);
+        int dr = a.nonNegative(2);
         if (a.has(3)) {
-            return kvm.movToDr(vm, vcpu, dr, a.number(3));
+            return kvm.movToDr(vm, vcpu, dr, a.unsigned(3));
         }
         return kvm.movFromDr(vm, vcpu, dr);
     }
@@ -177,8 +177,8 @@ public final class KvmCommands {
             @Descriptor("VM VCPU") String... args) {
         machine();
         Args a = new Args("kvm:guest-debug", args, "VM", "VCPU");
-        int vm = a.integer(0);
-        int vcpu = a.integer(1);
+        int vm = a.nonNegative(0);
+        int vcpu = a.nonNegative(1);
         boolean useHw = hw != null && !hw.isEmpty();
         if (off && (useHw || step)) {
             throw new HwbpException(Errno.EINVAL, "kvm:guest-debug: --off excludes --hw and --step");
@@ -190,9 +190,9 @@ public final class KvmCommands {
                 throw new HwbpException(Errno.EINVAL, "bad --hw '" + hw + "' (A0,A1,A2,A3,DR7)");
             }
             for (int i = 0; i < 4; i++) {
-                debugreg[i] = Numbers.parse("--hw A" + i, f[i]);
+                debugreg[i] = Args.unsigned("--hw A" + i, f[i]);
             }
-            debugreg[7] = Numbers.parse("--hw DR7", f[4]);
+            debugreg[7] = Args.unsigned("--hw DR7", f[4]);
         }
         int control = off ? 0
                 : GUESTDBG_ENABLE | (useHw ? GUESTDBG_USE_HW_BP : 0) | (step ? GUESTDBG_SINGLESTEP : 0);
@@ -204,9 +204,9 @@ public final class KvmCommands {
     public String run(@Descriptor("VM VCPU CPU [ADDR:LEN:r|w|x ...]") String... args) {
         Machine m = machine();
         Args a = new Args("kvm:run", args, "VM", "VCPU", "CPU", "ACCESS...");
-        int vm = a.integer(0);
-        int vcpu = a.integer(1);
-        int cpu = a.integer(2);
+        int vm = a.nonNegative(0);
+        int vcpu = a.nonNegative(1);
+        int cpu = a.nonNegative(2);
         List<GuestAccess> accesses = new ArrayList<>();
         for (String s : a.rest(3)) {
             accesses.add(GuestAccess.parse(s));
@@ -250,17 +250,17 @@ public final class KvmCommands {
     public String vcpu(@Descriptor("VM VCPU") String... args) {
         machine();
         Args a = new Args("kvm:vcpu", args, "VM", "VCPU");
-        Vcpu v = kvm.vcpu(a.integer(0), a.integer(1));
+        Vcpu v = kvm.vcpu(a.nonNegative(0), a.nonNegative(1));
         synchronized (v) {
             List<String> lines = new ArrayList<>();
             lines.add("db " + hex4(v::db));
             lines.add("eff_db " + hex4(v::effDb));
-            lines.add("dr6 " + Numbers.hex(v.dr6()));
-            lines.add("dr7 " + Numbers.hex(v.dr7()));
-            lines.add("guest_dr7(vmcs) " + Numbers.hex(v.vmcsGuestDr7()));
-            lines.add("guest_debug " + Numbers.hex(v.guestDebug()));
-            lines.add("guest_debug_dr7 " + Numbers.hex(v.guestDebugDr7()));
-            lines.add("switch_db_regs " + Numbers.hex(v.switchDbRegs()) + flags(v.switchDbRegs()));
+            lines.add("dr6 " + Args.hex(v.dr6()));
+            lines.add("dr7 " + Args.hex(v.dr7()));
+            lines.add("guest_dr7(vmcs) " + Args.hex(v.vmcsGuestDr7()));
+            lines.add("guest_debug " + Args.hex(v.guestDebug()));
+            lines.add("guest_debug_dr7 " + Args.hex(v.guestDebugDr7()));
+            lines.add("switch_db_regs " + Args.hex(v.switchDbRegs()) + flags(v.switchDbRegs()));
             return String.join("\n", lines);
         }
     }
@@ -268,7 +268,7 @@ public final class KvmCommands {
     private static String hex4(java.util.function.IntToLongFunction f) {
         List<String> l = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            l.add(Numbers.hex(f.applyAsLong(i)));
+            l.add(Args.hex(f.applyAsLong(i)));
         }
         return String.join(" ", l);
     }

@@ -1,19 +1,15 @@
 package org.hwbp.ptrace.model;
 
+import static org.hwbp.api.support.PropertiesFile.required;
+
 import java.io.IOException;
-import java.io.Reader;
-import java.io.StringReader;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
+import org.hwbp.api.support.PropertiesFile;
 
 /**
  * What the ptrace client keeps of its tasks while it or the core is away: per task, whether it is traced, the
@@ -131,14 +127,6 @@ public record PtraceState(List<TaskState> tasks) {
                 Integer.parseInt(f[4]));
     }
 
-    private static String required(Properties p, String key) {
-        String v = p.getProperty(key);
-        if (v == null) {
-            throw new IllegalArgumentException("missing " + key);
-        }
-        return v;
-    }
-
     private static String hex(long v) {
         return "0x" + Long.toHexString(v);
     }
@@ -152,48 +140,22 @@ public record PtraceState(List<TaskState> tasks) {
 
     /** The properties text. */
     public String write() {
-        StringWriter w = new StringWriter();
-        store(w);
-        return w.toString();
+        return PropertiesFile.write(toProperties(), "ptrace-client state");
     }
 
     /** Parses {@link #write()}'s text. */
     public static PtraceState read(String text) {
-        return read(new StringReader(text));
-    }
-
-    private void store(Writer w) {
-        try {
-            toProperties().store(w, "ptrace-client state");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static PtraceState read(Reader r) {
-        Properties p = new Properties();
-        try {
-            p.load(r);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return fromProperties(p);
+        return fromProperties(PropertiesFile.read(text));
     }
 
     /** Writes the state to {@code file}, replacing it. */
     public void save(Path file) throws IOException {
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            store(w);
-        }
+        PropertiesFile.save(file, toProperties(), "ptrace-client state");
     }
 
     /** The state in {@code file}, or {@link #EMPTY} when there is none. */
     public static PtraceState load(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            return EMPTY;
-        }
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return read(r);
-        }
+        Properties p = PropertiesFile.load(file);
+        return p == null ? EMPTY : fromProperties(p);
     }
 }

@@ -10,9 +10,11 @@ import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.machine.Machine;
 import org.hwbp.api.machine.TaskListener;
+import org.hwbp.api.support.Args;
 import org.hwbp.ptrace.model.PtraceState;
 import org.hwbp.ptrace.model.ThreadDebugState;
 import org.hwbp.ptrace.model.Tracer;
+import org.hwbp.ptrace.model.UserArea;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -214,7 +216,7 @@ public final class PtraceCommands implements TaskListener {
             String... args) {
         Tracer t = tracer();
         Args a = new Args("ptrace:peek", args, "TASK", "OFFSET");
-        return String.format("0x%x", t.peekUser(a.task(0), a.offset(1)));
+        return String.format("0x%x", t.peekUser(a.task(0), offset(a, 1)));
     }
 
     @Descriptor("write a word of the tracee's user area (PTRACE_POKEUSER); prints the return value 0")
@@ -222,8 +224,14 @@ public final class PtraceCommands implements TaskListener {
             String... args) {
         Tracer t = tracer();
         Args a = new Args("ptrace:poke", args, "TASK", "OFFSET", "VALUE");
-        t.pokeUser(a.task(0), a.offset(1), a.number(2));
+        t.pokeUser(a.task(0), offset(a, 1), a.word(2));
         return "0";
+    }
+
+    /** Argument {@code i} as a user-area offset: {@code dr0}..{@code dr7} or a {@link Args#word}. */
+    private static long offset(Args a, int i) {
+        long named = UserArea.offsetOfName(a.string(i).trim());
+        return named >= 0 ? named : a.word(i);
     }
 
     /** The tracee's last stop; the {@code ptrace:wait} command itself is {@link PtraceWaitCommand}. */

@@ -1,4 +1,4 @@
-package org.hwbp.core.shell;
+package org.hwbp.api.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -69,5 +69,43 @@ class ArgsTest {
                 "hwbp:regs: unexpected argument '1' (usage: hwbp:regs CPU)");
         einval(() -> new Args("hwbp:regs", new String[] { "--cpus" }, "CPU"), "hwbp:regs: unknown option '--cpus'");
         einval(() -> new Args("hwbp:regs", null, "CPU"), "hwbp:regs: missing CPU (usage: hwbp:regs CPU)");
+    }
+
+    @Test
+    void unsignedNumbersRefuseASign() {
+        assertThat(Args.unsigned("VALUE", "0xffffffffffffffff")).isEqualTo(-1L);
+        assertThat(Args.nonNegative("VM", "0x7fffffff")).isEqualTo(Integer.MAX_VALUE);
+        einval(() -> Args.unsigned("VALUE", "-1"), "bad VALUE '-1'");
+        einval(() -> Args.nonNegative("VM", "0x80000000"), "bad VM '0x80000000'");
+        einval(() -> Args.unsigned("VALUE", " "), "missing VALUE");
+    }
+
+    @Test
+    void aTrailingRestTakesZeroOrMoreValuesNamedAfterIt() {
+        Args a = new Args("kvm:run", new String[] { "1", "0", "2", "0x10:1:w", "7" }, "VM", "VCPU", "CPU",
+                "ACCESS...");
+        assertThat(a.rest(3)).containsExactly("0x10:1:w", "7");
+        assertThat(a.nonNegative(4)).isEqualTo(7);
+        assertThat(new Args("kvm:run", new String[] { "1", "0", "2" }, "VM", "VCPU", "CPU", "ACCESS...").rest(3))
+                .isEmpty();
+        einval(() -> a.unsigned(3), "bad ACCESS '0x10:1:w'");
+        einval(() -> new Args("kvm:run", new String[] { "1" }, "VM", "VCPU", "CPU", "ACCESS..."),
+                "kvm:run: missing VCPU (usage: kvm:run VM VCPU CPU ACCESS...)");
+    }
+
+    @Test
+    void wordsAndTasksNameTheCommandInTheirErrors() {
+        Args a = new Args("ptrace:poke", new String[] { "3", "dr7", "-1" }, "TASK", "OFFSET", "VALUE");
+        assertThat(a.task(0)).isEqualTo(3);
+        assertThat(a.word(2)).isEqualTo(-1L);
+        einval(a::word, 1, "ptrace:poke: bad OFFSET 'dr7'");
+        Args b = new Args("ptrace:attach", new String[] { "-2" }, "TASK");
+        einval(b::task, 0, "ptrace:attach: bad TASK '-2'");
+        Args c = new Args("ptrace:attach", new String[] { "" }, "TASK");
+        einval(c::task, 0, "ptrace:attach: bad TASK ''");
+    }
+
+    private static void einval(java.util.function.IntFunction<?> f, int i, String message) {
+        einval(() -> f.apply(i), message);
     }
 }
