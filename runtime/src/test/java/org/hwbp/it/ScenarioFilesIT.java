@@ -20,7 +20,10 @@ import org.junit.Test;
 /**
  * The built-in demo and every committed scenario file, run by the executable runtime jar exactly as
  * {@code ./sandbox demo} and {@code ./sandbox run FILE} run them: one fresh JVM each, no terminal. Each must
- * print no {@code FAILED:} line, end with {@code N passed, 0 failed} and exit 0.
+ * print no {@code FAILED:} line, end with {@code N passed, 0 failed} and exit 0, and print exactly the transcript
+ * kept in {@code src/test/resources/transcripts/NAME.txt}: a scenario's transcript is the same on every run (product
+ * section 4, determinism), so any change of behaviour or output shows up here as a difference. After an intended
+ * change of output, regenerate a golden file with {@code ./sandbox run runtime/scenarios/NAME.hwbp > ...}.
  */
 public class ScenarioFilesIT {
     private static final Path RUNTIME = Path.of(System.getProperty("user.dir"));
@@ -56,6 +59,16 @@ public class ScenarioFilesIT {
         return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
     }
 
+    private static final Path GOLDEN = RUNTIME.resolve("src/test/resources/transcripts");
+
+    /** The transcript is the one recorded for this file, byte for byte. */
+    private static void assertGolden(String name, Run r) throws IOException {
+        Path golden = GOLDEN.resolve(name + ".txt");
+        assertTrue("a golden transcript " + golden + " exists", Files.isRegularFile(golden));
+        assertEquals(name + ": transcript differs from " + golden, Files.readString(golden, StandardCharsets.UTF_8),
+                r.transcript());
+    }
+
     private static void assertAllPassed(String what, Run r, int atLeast) {
         assertFalse(what + " printed FAILED:\n" + r.transcript(), r.transcript().contains("FAILED:"));
         Matcher m = SUMMARY.matcher(r.transcript());
@@ -73,6 +86,7 @@ public class ScenarioFilesIT {
     public void theDemoTellsTheStoryAndPasses() throws Exception {
         Run r = launch("demo", "");
         assertAllPassed("demo", r, 20);
+        assertGolden("demo", r);
         for (String shown : List.of("hwbp> kgdb:break", "hwbp> kvm:run", "hwbp> ptrace:poke", "hwbp> hwbp:client")) {
             assertTrue("the demo shows " + shown, r.transcript().contains(shown));
         }
@@ -86,7 +100,10 @@ public class ScenarioFilesIT {
         }
         assertTrue("scenario files found", files.size() >= 5);
         for (Path f : files) {
-            assertAllPassed(f.getFileName().toString(), launch("run", f.toAbsolutePath().toString()), 1);
+            String name = f.getFileName().toString();
+            Run r = launch("run", f.toAbsolutePath().toString());
+            assertAllPassed(name, r, 1);
+            assertGolden(name.substring(0, name.length() - ".hwbp".length()), r);
         }
     }
 
