@@ -36,20 +36,22 @@ import org.hwbp.core.x86.KernelAddressMap;
  * </ul>
  * The parts reach each other through this root's fields; none of them builds another.
  *
- * <p><b>Lock order</b> (every part obeys it; a lock is only ever taken while holding locks to its left):
+ * <p><b>Lock order.</b> A thread holding one of these locks takes only locks further down the list:
  * <ol>
- * <li>an event's monitor ({@code synchronized (ev)}: register's publish, modify, unregister);
- * <li>the slot accounting's constraint locks (a task's mutex, then {@code bp_cpuinfo_sem}), held only inside
- * {@link SlotAccounting} calls, never while any lock below is taken; the debugger's paths only try-lock them;
- * <li>the scheduler lock ({@link Scheduler});
- * <li>a CPU's perf-context lock ({@link Cpus#perfContext});
- * <li>that CPU's register lock ({@link Cpu#lock()}).
+ * <li>a breakpoint event's monitor ({@code synchronized (ev)}: publishing a registration, modify, unregister);
+ * <li>the slot accounting's constraint locks (a task's mutex, then {@code bp_cpuinfo_sem}), held only inside a
+ * {@link SlotAccounting} call, which takes no other lock; kgdb's paths only try-lock them;
+ * <li>the scheduler lock ({@link Scheduler}: context switch, exit);
+ * <li>a CPU's perf-context lock ({@link Cpus#perfContext}: every install and uninstall);
+ * <li>that CPU's register lock ({@link Cpu#lock()}, "IRQs off": the register writes themselves).
  * </ol>
- * Claims take none of them: holders flip atomically ({@link Cpu#transferHolder}), and a release takes each
- * CPU's register lock alone. <b>No callback under a lock:</b> no client code (breakpoint handlers, hardware and
- * task listeners) runs while any of these locks is held; every callback goes through the {@link Dispatcher},
- * which runs it on the owner bundle's thread. The {@link EventLog} has a monitor of its own and takes no other
- * lock, so it may be written anywhere.
+ * Claims take none of them to claim: holders flip atomically ({@link Cpu#transferHolder}), and a release takes
+ * each CPU's register lock alone. The monitors of the {@link EventLog} and of an {@link Owner}'s returning list
+ * are leaves: nothing is taken under them, so they may be taken anywhere.
+ *
+ * <p><b>No callback under a lock.</b> No client code (breakpoint handlers, hardware and task listeners) runs
+ * while any core lock is held: the parts collect what to tell and hand it to the {@link Dispatcher} after
+ * releasing their locks, and the dispatcher runs it on the owner bundle's own thread.
  */
 public final class HwBreakpointCore {
     final Cpus cpus;
