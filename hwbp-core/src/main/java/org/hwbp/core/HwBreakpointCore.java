@@ -34,7 +34,7 @@ import org.hwbp.core.x86.KernelAddressMap;
  * <li>{@link DebugException}, {@link CpuDebugRegisters}: the x86 #DB handler and the register accessors;
  * <li>{@link InvariantCheck}, {@link CoreRestart}, {@link OwnerScopes}: checks, pause/restore, client scopes.
  * </ul>
- * The parts reach each other through this root's fields; none of them builds another.
+ * The parts reach each other through this root's package-private fields; none of them builds another part.
  *
  * <p><b>Lock order.</b> A thread holding one of these locks takes only locks further down the list:
  * <ol>
