@@ -52,7 +52,12 @@ public class ClientStopIT extends SandboxTestSupport {
             exec("ptrace:poke " + task + " dr1 0x404080");
             exec("ptrace:poke " + task + " dr7 0x000d0105");
             assertEquals("true", exec("hwbp:used"));
-            assertMatches("^1\\s+HOST\\s+2/4\\s+2\\s", accounting());
+            String watching = accounting();
+            assertMatches("^1\\s+HOST\\s+2/4\\s+2\\s", watching);
+            String status = exec("ptrace:status " + task);
+            assertMatches("^DR0 0x404040 len 4 w enabled bp \\d+ installed cpu 1 slot 0", status);
+            assertMatches("^DR1 0x404080 len 8 x enabled bp \\d+ installed cpu 1 slot 1", status);
+            assertMatches("^DR7 0xd0105 \\(ptrace_dr7\\)$", status);
 
             requireBundle(PTRACE).stop();
             assertFalse(hasCommands("ptrace"));
@@ -61,12 +66,24 @@ public class ClientStopIT extends SandboxTestSupport {
             assertEquals("ok", exec("hwbp:check"));
             assertEquals("no trap", exec("sim:access 1 0x404040 4 w"));
 
+            // the tracer's state was saved in the bundle's data area and is read back: the same DRs, enabled, in
+            // the same slots (new breakpoint ids are the only difference), and the watchpoint traps again
             requireBundle(PTRACE).start();
-            awaitBound("ptrace:status " + task);
+            assertEquals(withoutIds(status), withoutIds(awaitBound("ptrace:status " + task)));
+            assertEquals("true", exec("hwbp:used"));
+            assertEquals(watching, accounting());
+            assertMatches("^#DB dr6=0xffff0ff1$", exec("sim:access 1 0x404040 4 w"));
+            assertEquals("SIGTRAP dr6=0xffff0ff1", exec("ptrace:wait " + task));
+            assertEquals("ok", exec("hwbp:check"));
         } finally {
             exec("sim:exit " + task);
         }
         assertEquals(usedBefore, exec("hwbp:used"));
+    }
+
+    /** A {@code ptrace:status} report with its breakpoint ids masked: a restored DR is a new registration. */
+    private static String withoutIds(String status) {
+        return status.replaceAll(" bp \\d+ ", " bp N ");
     }
 
     @Test

@@ -3,10 +3,9 @@ package org.hwbp.core.accounting;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.hwbp.api.BreakpointSpec;
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
@@ -20,41 +19,34 @@ import org.hwbp.api.HwbpException;
  * task registration does not depend on the number of tasks or CPUs, except the two transitions between
  * "all CPU-independent" and "mixed" of one task (toggle_bp_slot cases 2a/2b).
  *
- * <p>Locking as bp_constraints_lock(): a task breakpoint takes its task's mutex, then the constraint lock for
- * reading (registrations for different tasks run in parallel); a CPU breakpoint takes it for writing.
+ * <p>Locking as bp_constraints_lock() ({@link ConstraintLocks}): a task breakpoint takes its task's mutex, then
+ * the constraint lock for reading (registrations for different tasks run in parallel); a CPU breakpoint takes it
+ * for writing. Each task's list of breakpoints is a {@link TaskBps}; {@link AccountingRecount} checks the tables.
  */
 public final class SlotAccounting {
 
     private final int cpus;
     private final int slots;
-    private final int typeCount;
+    final int typeCount;
     /** bp_cpuinfo[type][cpu].cpu_pinned; written under the write lock only. */
-    private final int[][] cpuPinned;
+    final int[][] cpuPinned;
     /** bp_cpuinfo[type][cpu].tsk_pinned. */
-    private final BpSlotsHistogram[][] tskPinned;
+    final BpSlotsHistogram[][] tskPinned;
     /** cpu_pinned[type]: how many CPUs have N CPU-bound breakpoints. Written under the write lock only. */
-    private final BpSlotsHistogram[] cpuPinnedHist;
+    final BpSlotsHistogram[] cpuPinnedHist;
     /** tsk_pinned_all[type]. */
-    private final BpSlotsHistogram[] tskPinnedAll;
-    /** task_bps_ht: each task's breakpoints, guarded by the task's mutex. */
-    private final ConcurrentHashMap<Integer, TaskBps> taskBps = new ConcurrentHashMap<>();
+    final BpSlotsHistogram[] tskPinnedAll;
+    /** bp_cpuinfo_sem and task_bps_ht with each task's mutex. */
+    final ConstraintLocks locks = new ConstraintLocks();
     /** The CPU-bound breakpoints holding a slot (the kernel needs no list; {@link #verify()} recounts from it). */
-    private final java.util.Set<SlotUser> cpuBound = ConcurrentHashMap.newKeySet();
-    /** bp_cpuinfo_sem. */
-    private final ReentrantReadWriteLock constraints = new ReentrantReadWriteLock();
+    private final Set<SlotUser> cpuBound = ConcurrentHashMap.newKeySet();
     /**
      * Breakpoints holding a slot, for the lockless {@link #isUsed()}: counted up before a reservation enters
      * the tables and down after it left them, and kept up across a modify. Reading the tables instead (as
      * Linux does) can see a modify_bp_slot() between its release and its reserve, or a task moving between
      * histograms (toggle_bp_slot cases 2a/2b), as "nothing used" (found by AccountingLinearizabilityTest).
      */
-    private final AtomicInteger held = new AtomicInteger();
-
-    /** One task's breakpoints and its perf_event_mutex. */
-    private static final class TaskBps {
-        final ReentrantLock mutex = new ReentrantLock();
-        final List<SlotUser> bps = new ArrayList<>();
-    }
+    final AtomicInteger held = new AtomicInteger();
 
     /**
      * @param cpus possible CPUs
@@ -87,7 +79,11 @@ public final class SlotAccounting {
     }
 
     /** find_slot_idx(): data for anything with R or W, else instruction (the same index with mixed regs). */
-    private int slotIdx(int bpType) {
+    int slotIdx(int bpType) {
+        return slotIdx(typeCount, bpType);
+    }
+
+    static int slotIdx(int typeCount, int bpType) {
         if (typeCount == 1) {
             return 0;
         }
@@ -96,30 +92,15 @@ public final class SlotAccounting {
 
     /** The constraint locks of one breakpoint, held for the lifetime of the returned handle. */
     public final class ConstraintLock implements AutoCloseable {
-        private final ReentrantLock taskMutex;
-        private final boolean write;
+        private final TaskBps task;
 
         private ConstraintLock(SlotUser bp) {
-            if (bp.task() != BreakpointSpec.NO_TASK) {
-                taskMutex = task(bp.task()).mutex;
-                taskMutex.lock();
-                constraints.readLock().lock();
-                write = false;
-            } else {
-                taskMutex = null;
-                constraints.writeLock().lock();
-                write = true;
-            }
+            task = locks.lock(bp);
         }
 
         @Override
         public void close() {
-            if (write) {
-                constraints.writeLock().unlock();
-            } else {
-                constraints.readLock().unlock();
-                taskMutex.unlock();
-            }
+            locks.unlock(task);
         }
     }
 
@@ -128,58 +109,23 @@ public final class SlotAccounting {
         return new ConstraintLock(bp);
     }
 
-    private TaskBps task(int task) {
-        TaskBps t = taskBps.get(task);
-        return t != null ? t : taskBps.computeIfAbsent(task, k -> new TaskBps());
-    }
-
-    /** {@code bp}'s task entry, null for a CPU breakpoint (the caller holds the constraint locks). */
-    private TaskBps taskOf(SlotUser bp) {
-        return bp.task() == BreakpointSpec.NO_TASK ? null : task(bp.task());
-    }
-
-    /**
-     * bp_constraints_lock() without a handle, for the hot paths below: returns the task's entry whose mutex
-     * is now held (read side taken too), or null for a CPU breakpoint (write side taken).
-     */
-    private TaskBps lockConstraints(SlotUser bp) {
-        if (bp.task() != BreakpointSpec.NO_TASK) {
-            TaskBps t = task(bp.task());
-            t.mutex.lock();
-            constraints.readLock().lock();
-            return t;
-        }
-        constraints.writeLock().lock();
-        return null;
-    }
-
-    /** bp_constraints_unlock(). */
-    private void unlockConstraints(TaskBps t) {
-        if (t == null) {
-            constraints.writeLock().unlock();
-        } else {
-            constraints.readLock().unlock();
-            t.mutex.unlock();
-        }
-    }
-
     /** reserve_bp_slot(). */
     public void reserve(SlotUser bp) {
-        TaskBps t = lockConstraints(bp);
+        TaskBps t = locks.lock(bp);
         try {
             reserveLocked(bp, bp.slotType(), t);
         } finally {
-            unlockConstraints(t);
+            locks.unlock(t);
         }
     }
 
     /** release_bp_slot(). */
     public void release(SlotUser bp) {
-        TaskBps t = lockConstraints(bp);
+        TaskBps t = locks.lock(bp);
         try {
             toggle(bp, false, slotIdx(bp.slotType()), t);
         } finally {
-            unlockConstraints(t);
+            locks.unlock(t);
         }
     }
 
@@ -191,7 +137,7 @@ public final class SlotAccounting {
         try (ConstraintLock l = lock(bp)) {
             held.incrementAndGet();
             try {
-                toggle(bp, false, slotIdx(oldType), taskOf(bp));
+                toggle(bp, false, slotIdx(oldType), locks.taskOf(bp));
                 try {
                     reserveLocked(bp, newType);
                 } catch (HwbpException e) {
@@ -214,7 +160,7 @@ public final class SlotAccounting {
 
     /** dbg_release_bp_slot(): never waits; EBUSY if a constraint lock is held. */
     public void dbgRelease(SlotUser bp) {
-        runUnlessLocked(bp, () -> toggle(bp, false, slotIdx(bp.slotType()), taskOf(bp)));
+        runUnlessLocked(bp, () -> toggle(bp, false, slotIdx(bp.slotType()), locks.taskOf(bp)));
     }
 
     /**
@@ -223,42 +169,12 @@ public final class SlotAccounting {
      * here other threads keep running, so the check is a try-lock that also excludes them for the duration.
      */
     public void runUnlessLocked(SlotUser bp, Runnable action) {
-        if (bp.task() != BreakpointSpec.NO_TASK) {
-            ReentrantLock mutex = task(bp.task()).mutex;
-            if (!mutex.tryLock()) {
-                throw locked();
-            }
-            try {
-                if (!constraints.readLock().tryLock()) {
-                    throw locked();
-                }
-                try {
-                    action.run();
-                } finally {
-                    constraints.readLock().unlock();
-                }
-            } finally {
-                mutex.unlock();
-            }
-        } else {
-            if (!constraints.writeLock().tryLock()) {
-                throw locked();
-            }
-            try {
-                action.run();
-            } finally {
-                constraints.writeLock().unlock();
-            }
-        }
-    }
-
-    private static HwbpException locked() {
-        return new HwbpException(Errno.EBUSY, "breakpoint constraints are locked by a registration in flight");
+        locks.runUnlessLocked(bp, action);
     }
 
     /** __reserve_bp_slot(); the caller holds the constraint locks. */
     private void reserveLocked(SlotUser bp, int bpType) {
-        reserveLocked(bp, bpType, taskOf(bp));
+        reserveLocked(bp, bpType, locks.taskOf(bp));
     }
 
     /** __reserve_bp_slot() with {@code bp}'s task entry (null for a CPU breakpoint) already looked up. */
@@ -281,7 +197,7 @@ public final class SlotAccounting {
 
     /** __release_bp_slot() for a caller inside {@link #runUnlessLocked}. */
     public void releaseLocked(SlotUser bp) {
-        toggle(bp, false, slotIdx(bp.slotType()), taskOf(bp));
+        toggle(bp, false, slotIdx(bp.slotType()), locks.taskOf(bp));
     }
 
     /**
@@ -289,7 +205,7 @@ public final class SlotAccounting {
      * holds the constraint locks.
      */
     public boolean fitsLocked(SlotUser bp) {
-        return maxBpPinnedSlots(bp, slotIdx(bp.slotType()), taskOf(bp)) + weight() <= slots;
+        return maxBpPinnedSlots(bp, slotIdx(bp.slotType()), locks.taskOf(bp)) + weight() <= slots;
     }
 
     private String noSpaceMessage(SlotUser bp) {
@@ -301,35 +217,13 @@ public final class SlotAccounting {
     }
 
     /** hw_breakpoint_weight(): 1 (x86 does not override it). */
-    private static int weight() {
+    static int weight() {
         return 1;
     }
 
-    /**
-     * task_bp_pinned(): the weight of the task's own breakpoints that apply to {@code cpu}, excluding
-     * {@code bp} itself; with {@code cpu == -1}, the task total, or -1 if it has any CPU-specific breakpoint.
-     */
+    /** task_bp_pinned() of {@code t} (0 for a CPU breakpoint, which has no task entry). */
     private int taskBpPinned(int cpu, SlotUser bp, int type, TaskBps t) {
-        if (t == null) {
-            return 0;
-        }
-        List<SlotUser> bps = t.bps;
-        int count = 0;
-        for (int i = 0, n = bps.size(); i < n; i++) {
-            SlotUser iter = bps.get(i);
-            if (iter == bp || slotIdx(iter.slotType()) != type) {
-                continue;
-            }
-            if (iter.cpu() >= 0) {
-                if (cpu == -1) {
-                    return -1;
-                } else if (cpu != iter.cpu()) {
-                    continue;
-                }
-            }
-            count += weight();
-        }
-        return count;
+        return t == null ? 0 : t.pinned(cpu, bp, type, typeCount);
     }
 
     /** max_task_bp_pinned(): the busiest task whose breakpoints apply to {@code cpu}. */
@@ -435,21 +329,6 @@ public final class SlotAccounting {
         return held.get() > 0;
     }
 
-    /** Whether any table is non-empty: what Linux's hw_breakpoint_is_used() reads. */
-    private boolean tablesUsed() {
-        for (int type = 0; type < typeCount; type++) {
-            for (int cpu = 0; cpu < cpus; cpu++) {
-                if (cpuPinned[type][cpu] != 0 || !tskPinned[type][cpu].isEmpty()) {
-                    return true;
-                }
-            }
-            if (!tskPinnedAll[type].isEmpty() || !cpuPinnedHist[type].isEmpty()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** Slots reserved on {@code cpu} in the worst case: CPU-bound breakpoints plus the busiest task there. */
     public int pinnedOn(int cpu) {
         int worst = 0;
@@ -464,11 +343,11 @@ public final class SlotAccounting {
      * write lock, so it sees no registration half done. Returns the differences, empty when consistent.
      */
     public List<String> verify(Collection<? extends SlotUser> reserved) {
-        constraints.writeLock().lock();
+        locks.lockAll();
         try {
-            return recountAndCompare(reserved);
+            return AccountingRecount.compare(this, reserved);
         } finally {
-            constraints.writeLock().unlock();
+            locks.unlockAll();
         }
     }
 
@@ -477,99 +356,13 @@ public final class SlotAccounting {
      * and CPU-bound set), under the write lock: consistent even while other threads register.
      */
     public List<String> verify() {
-        constraints.writeLock().lock();
+        locks.lockAll();
         try {
-            List<SlotUser> held = new ArrayList<>(cpuBound);
-            for (TaskBps t : taskBps.values()) {
-                held.addAll(t.bps);
-            }
-            return recountAndCompare(held);
+            List<SlotUser> reserved = new ArrayList<>(cpuBound);
+            reserved.addAll(locks.taskBreakpoints());
+            return AccountingRecount.compare(this, reserved);
         } finally {
-            constraints.writeLock().unlock();
-        }
-    }
-
-    private List<String> recountAndCompare(Collection<? extends SlotUser> reserved) {
-        List<String> problems = new ArrayList<>();
-        if (held.get() != reserved.size()) {
-            problems.add("reservations counted " + held.get() + ", recount " + reserved.size());
-        }
-        if (tablesUsed() != !reserved.isEmpty()) {
-            problems.add("tables " + (tablesUsed() ? "in use" : "empty") + " with " + reserved.size() + " reservations");
-        }
-        int[][] cpuCount = new int[typeCount][cpus];
-        java.util.Map<Integer, List<SlotUser>> byTask = new java.util.HashMap<>();
-        for (SlotUser bp : reserved) {
-            if (bp.task() == BreakpointSpec.NO_TASK) {
-                cpuCount[slotIdx(bp.slotType())][bp.cpu()]++;
-            } else {
-                byTask.computeIfAbsent(bp.task(), k -> new ArrayList<>()).add(bp);
-            }
-        }
-        for (int type = 0; type < typeCount; type++) {
-            int[] expCpuHist = new int[slots];
-            for (int cpu = 0; cpu < cpus; cpu++) {
-                if (cpuCount[type][cpu] != cpuPinned[type][cpu]) {
-                    problems.add("cpu_pinned[" + cpu + "] = " + cpuPinned[type][cpu] + ", recount " + cpuCount[type][cpu]);
-                }
-                if (cpuCount[type][cpu] > slots) {
-                    problems.add("CPU " + cpu + " has " + cpuCount[type][cpu] + " CPU-bound reservations");
-                } else if (cpuCount[type][cpu] > 0) {
-                    expCpuHist[cpuCount[type][cpu] - 1]++;
-                }
-            }
-            compareHist("cpu_pinned histogram", cpuPinnedHist[type], expCpuHist, problems);
-            int[] expAll = new int[slots];
-            int[][] expPerCpu = new int[cpus][slots];
-            for (List<SlotUser> bps : byTask.values()) {
-                final int ty = type;
-                List<SlotUser> ofType = bps.stream().filter(b -> slotIdx(b.slotType()) == ty).toList();
-                if (ofType.isEmpty()) {
-                    continue;
-                }
-                boolean mixed = ofType.stream().anyMatch(b -> b.cpu() >= 0);
-                if (!mixed) {
-                    bump(expAll, ofType.size(), problems, "task");
-                } else {
-                    for (int cpu = 0; cpu < cpus; cpu++) {
-                        final int c = cpu;
-                        int n = (int) ofType.stream().filter(b -> b.cpu() < 0 || b.cpu() == c).count();
-                        bump(expPerCpu[cpu], n, problems, "task on CPU " + cpu);
-                    }
-                }
-            }
-            compareHist("tsk_pinned_all", tskPinnedAll[type], expAll, problems);
-            for (int cpu = 0; cpu < cpus; cpu++) {
-                compareHist("tsk_pinned[" + cpu + "]", tskPinned[type][cpu], expPerCpu[cpu], problems);
-                int worst = cpuCount[type][cpu] + BpSlotsHistogram.maxMerge(tskPinned[type][cpu], tskPinnedAll[type]);
-                if (worst > slots) {
-                    problems.add("CPU " + cpu + " over-committed: " + worst + " > " + slots);
-                }
-            }
-        }
-        for (var e : taskBps.entrySet()) {
-            List<SlotUser> expected = byTask.getOrDefault(e.getKey(), List.of());
-            if (e.getValue().bps.size() != expected.size() || !e.getValue().bps.containsAll(expected)) {
-                problems.add("task " + e.getKey() + " list has " + e.getValue().bps.size() + " breakpoints, recount "
-                        + expected.size());
-            }
-        }
-        return problems;
-    }
-
-    private void bump(int[] hist, int n, List<String> problems, String what) {
-        if (n > slots) {
-            problems.add(what + " has " + n + " reservations");
-        } else if (n > 0) {
-            hist[n - 1]++;
-        }
-    }
-
-    private static void compareHist(String name, BpSlotsHistogram actual, int[] expected, List<String> problems) {
-        for (int i = 0; i < expected.length; i++) {
-            if (actual.bucket(i) != expected[i]) {
-                problems.add(name + " bucket " + i + " = " + actual.bucket(i) + ", recount " + expected[i]);
-            }
+            locks.unlockAll();
         }
     }
 }
