@@ -1,4 +1,4 @@
-package org.hwbp.core.shell;
+package org.hwbp.shell;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,7 +12,6 @@ import net.jqwik.api.Provide;
 import org.hwbp.api.Breakpoint;
 import org.hwbp.api.BreakpointSpec;
 import org.hwbp.api.Errno;
-import org.hwbp.core.BreakpointServiceImpl;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,24 +53,24 @@ class RegisterCommandPropertyTest {
     @Property(tries = 300)
     void everyInputRegistersOrFailsWithAnErrnoAndARefusalChangesNothing(@ForAll("commands") String command) {
         try (GogoFixture f = new GogoFixture(4)) {
-            f.core.createTask("t1");
-            f.core.switchTo(0, 1);
+            f.machine.createTask("t1");
+            f.machine.switchTo(0, 1);
             // One breakpoint already there: the next id tells whether a refusal consumed one.
             assertThat(f.run("hwbp:register --cpu 1 0x601000 4 w").output()).isEqualTo("bp 1");
-            int before = f.core.breakpoints().size();
+            int before = f.runtime.getBreakpoints().length;
             Outcome o = f.run(command);
             if (o.isFailure()) {
                 assertThat(o.errno()).as("errno of %s: %s", command, o.error()).isNotNull();
                 assertThat(Errno.valueOf(o.errno())).isNotNull();
                 assertThat(o.error()).startsWith(o.errno() + ": ");
-                assertThat(f.core.breakpoints()).hasSize(before);
+                assertThat(f.runtime.getBreakpoints()).hasSize(before);
                 assertThat(f.run("hwbp:register --cpu 1 0x601008 4 w").output()).as("next id").isEqualTo("bp 2");
             } else {
                 assertThat(o.output()).as(command).isEqualTo("bp 2");
-                assertThat(f.core.breakpoints()).hasSize(before + 1);
+                assertThat(f.runtime.getBreakpoints()).hasSize(before + 1);
             }
-            assertThat(f.core.checkQuiescent()).isEmpty();
-            assertThat(f.core.isUsed()).isTrue();
+            assertThat(f.runtime.check().problems).isEmpty();
+            assertThat(f.runtime.getMachine().used).isTrue();
             assertThat(f.run("hwbp:check").output()).isEqualTo("ok");
         }
     }
@@ -79,7 +78,7 @@ class RegisterCommandPropertyTest {
     @Test
     void shellIdsResolveOnlyInTheShellsScope() {
         try (GogoFixture f = new GogoFixture(2)) {
-            BreakpointServiceImpl other = new BreakpointServiceImpl(f.core, "org.hwbp.other");
+            var other = f.owner("org.hwbp.other");
             Breakpoint theirs = other.register(BreakpointSpec.onCpu(0, 0x601000, 4, BreakpointSpec.W), (bp, h) -> { });
             assertThat(theirs.id()).isEqualTo(1);
             Outcome un = f.run("hwbp:unregister 1");
@@ -89,7 +88,7 @@ class RegisterCommandPropertyTest {
             assertThat(theirs.isRegistered()).isTrue();
             assertThat(theirs.spec().address()).isEqualTo(0x601000);
             other.close();
-            assertThat(f.core.isUsed()).isFalse();
+            assertThat(f.runtime.getMachine().used).isFalse();
         }
     }
 }

@@ -1,4 +1,4 @@
-package org.hwbp.core.shell;
+package org.hwbp.shell;
 
 import java.util.Locale;
 import java.util.Optional;

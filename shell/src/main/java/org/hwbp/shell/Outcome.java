@@ -1,4 +1,4 @@
-package org.hwbp.core.shell;
+package org.hwbp.shell;
 
 /**
  * What one command did: its output (without a trailing newline; empty when it printed nothing) and, when it

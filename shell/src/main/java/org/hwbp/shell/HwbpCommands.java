@@ -1,4 +1,4 @@
-package org.hwbp.core.shell;
+package org.hwbp.shell;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,31 +8,40 @@ import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.hwbp.api.Breakpoint;
 import org.hwbp.api.BreakpointHandler;
+import org.hwbp.api.BreakpointService;
 import org.hwbp.api.BreakpointSpec;
 import org.hwbp.api.Errno;
 import org.hwbp.api.Holder;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.WideBreakpoint;
-import org.hwbp.api.machine.DebugRegisters;
+import org.hwbp.api.inspect.BreakpointDTO;
+import org.hwbp.api.inspect.BreakpointSpecDTO;
+import org.hwbp.api.inspect.CheckDTO;
+import org.hwbp.api.inspect.CountersDTO;
+import org.hwbp.api.inspect.CpuDTO;
+import org.hwbp.api.inspect.EventDTO;
+import org.hwbp.api.inspect.HolderDTO;
+import org.hwbp.api.inspect.HwbpAdmin;
+import org.hwbp.api.inspect.HwbpRuntime;
+import org.hwbp.api.inspect.ReturningBreakpointDTO;
 import org.hwbp.api.machine.Machine;
 import org.hwbp.api.support.Args;
 import org.hwbp.api.x86.Dr6;
 import org.hwbp.api.x86.Dr7;
-import org.hwbp.core.BreakpointServiceImpl;
-import org.hwbp.core.CoreSnapshot;
-import org.hwbp.core.HwBreakpointCore;
-import org.hwbp.core.x86.CpuShadow;
-import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
 
 /**
- * The {@code hwbp:} commands: perf_event_open-like registration in the shell's own owner scope, and views of
- * the core (every owner's breakpoints, CPUs, registers, counters, events, invariants). Every decision is the
- * model's; this class parses and formats. Immediate: Gogo ungets a command service after every call, which would
- * dispose a delayed component, and with it the shell's owner scope and breakpoints.
+ * The {@code hwbp:} commands: perf_event_open-like registration in the shell bundle's own owner scope (its
+ * bundle-scoped {@link BreakpointService}), and views of the whole machine through the inspection service
+ * {@link HwbpRuntime} (every owner's breakpoints, CPUs, registers, counters, events, invariants). Every decision
+ * is the model's; this class parses and formats. Immediate: Gogo ungets a command service after every call, which
+ * would dispose a delayed component, and with it the shell's owner scope and breakpoints.
  */
 @Component(service = HwbpCommands.class, immediate = true, property = {
     "osgi.command.scope=hwbp",
@@ -53,50 +62,71 @@ public final class HwbpCommands {
     private static final BreakpointHandler QUIET = (bp, hit) -> { };
     private static final int DEFAULT_EVENTS = 20;
 
-    private final HwBreakpointCore core;
-    private final BreakpointServiceImpl breakpoints;
+    private final BreakpointService breakpoints;
+    private final HwbpRuntime runtime;
+    private final HwbpAdmin admin;
     /** The shell's wide breakpoints by id; their per-CPU parts share the id. */
     private final Map<Integer, WideBreakpoint> wides = new ConcurrentHashMap<>();
+    private volatile Logger logger;
 
+    /**
+     * The shell's breakpoints live in the bundle-scoped service: they go when this component releases it (the
+     * shell bundle stops, or hwbp-core does, which keeps them for its next start before the first of them went).
+     */
     @Activate
-    public HwbpCommands(@Reference HwBreakpointCore core, BundleContext context) {
-        this(core, context.getBundle().getSymbolicName());
+    public HwbpCommands(@Reference BreakpointService breakpoints, @Reference HwbpRuntime runtime,
+            @Reference HwbpAdmin admin) {
+        this.breakpoints = breakpoints;
+        this.runtime = runtime;
+        this.admin = admin;
+        reRegister();
     }
 
-    /** The commands acting as owner {@code owner} (the bundle's symbolic name in the runtime). */
-    HwbpCommands(HwBreakpointCore core, String owner) {
-        this.core = core;
-        this.breakpoints = new BreakpointServiceImpl(core, owner);
-        reRegister(owner);
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void setLoggerFactory(LoggerFactory factory) {
+        logger = factory.getLogger(HwbpCommands.class);
+    }
+
+    void unsetLoggerFactory(LoggerFactory factory) {
+        logger = null;
     }
 
     /**
      * After a restart of hwbp-core, the shell's breakpoints from before come back with their ids (wide ones once,
      * on every CPU), in registration order; the core gives each its serial and slot back. One that cannot
-     * (its task exited meanwhile, its slot taken by a client that came back first) is reported in the events.
+     * (its task exited meanwhile, its slot taken by a client that came back first) is logged.
      */
-    private void reRegister(String owner) {
-        for (CoreSnapshot.Event e : List.copyOf(core.returningEvents(owner))) {
+    private void reRegister() {
+        for (ReturningBreakpointDTO r : runtime.getReturningBreakpoints(breakpoints.owner())) {
+            BreakpointSpecDTO s = r.spec;
+            BreakpointSpec spec = new BreakpointSpec(s.address, s.length, s.type, s.cpu, s.task, s.disabled,
+                    s.excludeKernel);
             try {
-                if (!e.wide()) {
-                    breakpoints.register(e.spec(), QUIET);
-                } else if (!wides.containsKey(e.id())) {
-                    WideBreakpoint w = breakpoints.registerWide(e.spec(), QUIET);
+                if (!r.wide) {
+                    breakpoints.register(spec, QUIET);
+                } else if (!wides.containsKey(r.id)) {
+                    WideBreakpoint w = breakpoints.registerWide(spec, QUIET);
                     wides.put(w.id(), w);
                 }
             } catch (HwbpException x) {
-                core.events().add("error shell breakpoint " + e.id() + " could not come back: " + x.getMessage());
+                String message = "shell breakpoint " + r.id + " could not come back: " + x.getMessage();
+                Logger l = logger;
+                if (l != null) {
+                    l.warn(message);
+                } else {
+                    System.err.println("hwbp: " + message);
+                }
             }
         }
     }
 
-    /**
-     * The shell's breakpoints go with the component, as a bundle's go with the bundle (when hwbp-core itself is
-     * stopping, the core kept them for its next start before the first of them went).
-     */
-    @Deactivate
-    void close() {
-        breakpoints.close();
+    /** The breakpoints with {@code id} in the shell's scope (a wide id: every part); ENOENT if none. */
+    private List<Breakpoint> byId(int id) {
+        List<Breakpoint> l = breakpoints.breakpoints().stream().filter(b -> b.id() == id).toList();
+        if (l.isEmpty()) {
+            throw new HwbpException(Errno.ENOENT, "no breakpoint " + id + " registered by " + breakpoints.owner());
+        }
+        return l;
     }
 
     @Descriptor("perf_event_open of a breakpoint: CPU-bound (--cpu), task-bound on all CPUs (--task), or on one CPU (both)")
@@ -146,7 +176,7 @@ public final class HwbpCommands {
             throw new HwbpException(Errno.EINVAL, "hwbp:modify: --enable and --disable together");
         }
         WideBreakpoint w = wides.get(id);
-        List<Breakpoint> parts = w != null ? w.perCpu() : breakpoints.byId(id);
+        List<Breakpoint> parts = w != null ? w.perCpu() : byId(id);
         BreakpointSpec s = parts.get(0).spec();
         if (!addr.isEmpty()) {
             s = s.withAddress(Args.number("--addr", addr));
@@ -175,7 +205,7 @@ public final class HwbpCommands {
         if (w != null) {
             w.unregister();
         } else {
-            for (Breakpoint bp : breakpoints.byId(id)) {
+            for (Breakpoint bp : byId(id)) {
                 bp.unregister();
             }
         }
@@ -184,51 +214,51 @@ public final class HwbpCommands {
 
     @Descriptor("every owner's breakpoints: id, owner, target, address, length, type, state")
     public String list() {
+        CpuDTO[] cpus = runtime.getCpus();
         Table t = new Table("ID", "OWNER", "TARGET", "ADDR", "LEN", "TYPE", "STATE");
-        for (Breakpoint bp : core.breakpoints()) {
-            BreakpointSpec s = bp.spec();
-            t.row(bp.id(), bp.owner(), target(s), Args.hex(s.address()), s.length(), BreakpointSpec.typeName(s.type()),
-                    state(bp));
+        for (BreakpointDTO bp : runtime.getBreakpoints()) {
+            BreakpointSpecDTO s = bp.spec;
+            t.row(bp.id, bp.owner, target(s), Args.hex(s.address), s.length, BreakpointSpec.typeName(s.type),
+                    state(bp, cpus));
         }
         return t.toString();
     }
 
-    private static String target(BreakpointSpec s) {
-        if (!s.isTaskBound()) {
-            return "cpu " + s.cpu();
+    private static String target(BreakpointSpecDTO s) {
+        if (s.task == BreakpointSpec.NO_TASK) {
+            return "cpu " + s.cpu;
         }
-        return "task " + s.task() + (s.cpu() >= 0 ? " cpu " + s.cpu() : "");
+        return "task " + s.task + (s.cpu >= 0 ? " cpu " + s.cpu : "");
     }
 
-    private String state(Breakpoint bp) {
+    /** The slots it is installed in (naming a holder other than the host), else its state. */
+    private static String state(BreakpointDTO bp, CpuDTO[] cpus) {
         List<String> installed = new ArrayList<>();
-        for (int cpu = 0; cpu < core.cpus(); cpu++) {
-            int slot = bp.installedSlot(cpu);
+        for (int cpu = 0; cpu < bp.installedSlot.length; cpu++) {
+            int slot = bp.installedSlot[cpu];
             if (slot >= 0) {
-                Holder h = core.holder(cpu);
+                Holder h = holder(cpus[cpu].holder);
                 installed.add("installed cpu " + cpu + " slot " + slot + (h.isHost() ? "" : " (held by " + h + ")"));
             }
         }
-        if (!installed.isEmpty()) {
-            return String.join(", ", installed);
-        }
-        if (bp.isPreempted()) {
-            return "preempted";
-        }
-        if (bp.spec().disabled()) {
-            return "disabled";
-        }
-        return bp.isReserved() ? "reserved" : "unreserved";
+        return installed.isEmpty() ? bp.state : String.join(", ", installed);
+    }
+
+    private static Holder holder(HolderDTO d) {
+        return new Holder(Holder.Kind.valueOf(d.kind), d.vm, d.vcpu);
     }
 
     @Descriptor("per CPU: holder of the debug registers, slots reserved (worst case) and installed, DR7, running task")
     public String cpus() {
+        int slots = runtime.getMachine().slotsPerCpu;
         Table t = new Table("CPU", "HOLDER", "SLOTS", "INSTALLED", "DR7", "TASK");
-        for (int cpu = 0; cpu < core.cpus(); cpu++) {
-            int task = core.running(cpu);
-            t.row(cpu, core.holder(cpu), core.slotsInUse(cpu) + "/" + CpuShadow.HBP_NUM,
-                    core.shadow(cpu).installedCount(), Args.hex(core.hardware(cpu)[7]),
-                    task == Machine.IDLE ? "idle" : "task " + task);
+        for (CpuDTO c : runtime.getCpus()) {
+            int installed = 0;
+            for (String owner : c.bpPerRegOwner) {
+                installed += owner != null ? 1 : 0;
+            }
+            t.row(c.id, holder(c.holder), c.slotsInUse + "/" + slots, installed, Args.hex(c.dr7),
+                    c.runningTask == Machine.IDLE ? "idle" : "task " + c.runningTask);
         }
         return t.toString();
     }
@@ -236,24 +266,23 @@ public final class HwbpCommands {
     @Descriptor("the hardware debug registers of a CPU (DR4/DR5 alias DR6/DR7), then the kernel's shadows, decoded")
     public String regs(@Descriptor("CPU") String... args) {
         int cpu = new Args("hwbp:regs", args, "CPU").integer(0);
-        long[] hw = core.hardware(cpu);
-        CpuShadow<?> sh = core.shadow(cpu);
+        CpuDTO c = runtime.getCpu(cpu);
         List<String> lines = new ArrayList<>();
-        for (int i = 0; i < CpuShadow.HBP_NUM; i++) {
-            lines.add("DR" + i + " " + Args.hex(hw[i]) + "  " + slotState(hw[7], i));
+        for (int i = 0; i < c.debugreg.length; i++) {
+            lines.add("DR" + i + " " + Args.hex(c.debugreg[i]) + "  " + slotState(c.dr7, i));
         }
-        lines.add("DR6 " + Args.hex(hw[6]) + "  " + describeDr6(hw[6]));
-        lines.add("DR7 " + Args.hex(hw[7]) + "  " + Dr7.describe(hw[7]));
-        lines.add("cpu_dr7 " + Args.hex(sh.dr7()) + "  " + Dr7.describe(sh.dr7()));
-        for (int i = 0; i < CpuShadow.HBP_NUM; i++) {
-            lines.add("cpu_debugreg[" + i + "] " + Args.hex(sh.address(i)));
+        lines.add("DR6 " + Args.hex(c.dr6) + "  " + describeDr6(c.dr6));
+        lines.add("DR7 " + Args.hex(c.dr7) + "  " + Dr7.describe(c.dr7));
+        lines.add("cpu_dr7 " + Args.hex(c.cpuDr7) + "  " + Dr7.describe(c.cpuDr7));
+        for (int i = 0; i < c.cpuDebugreg.length; i++) {
+            lines.add("cpu_debugreg[" + i + "] " + Args.hex(c.cpuDebugreg[i]));
         }
-        for (int i = 0; i < CpuShadow.HBP_NUM; i++) {
-            Object owner = sh.owner(i);
-            lines.add("bp_per_reg[" + i + "] " + (owner == null ? "none" : owner));
+        for (int i = 0; i < c.bpPerRegOwner.length; i++) {
+            String owner = c.bpPerRegOwner[i];
+            lines.add("bp_per_reg[" + i + "] " + (owner == null ? "none" : "bp " + c.bpPerRegId[i] + " (" + owner + ")"));
         }
-        lines.add("hw_breakpoint_active " + sh.active());
-        lines.add("holder " + core.holder(cpu));
+        lines.add("hw_breakpoint_active " + c.hwBreakpointActive);
+        lines.add("holder " + holder(c.holder));
         return String.join("\n", lines);
     }
 
@@ -271,7 +300,8 @@ public final class HwbpCommands {
     static String describeDr6(long dr6) {
         long p = Dr6.toPositive(dr6);
         List<String> bits = new ArrayList<>();
-        for (int i = 0; i < CpuShadow.HBP_NUM; i++) {
+        // B0..B3: one bit per debug address register (Dr6.TRAP_BITS).
+        for (int i = 0; Dr6.trap(i) <= Dr6.TRAP_BITS; i++) {
             if ((p & Dr6.trap(i)) != 0) {
                 bits.add("B" + i);
             }
@@ -297,34 +327,27 @@ public final class HwbpCommands {
     @Descriptor("debug-register reads and writes (total and per CPU), registrations, refusals, claims, triggers")
     public String stats(@Descriptor("reset the counters after printing them")
             @Parameter(names = "--reset", absentValue = "false", presentValue = "true") boolean reset) {
-        long reads = 0;
-        long writes = 0;
-        List<String> perCpu = new ArrayList<>();
-        for (int cpu = 0; cpu < core.cpus(); cpu++) {
-            DebugRegisters r = core.registers(cpu);
-            reads += r.reads();
-            writes += r.writes();
-            perCpu.add("cpu" + cpu + " dr_reads " + r.reads() + " dr_writes " + r.writes());
-        }
-        HwBreakpointCore.Counters c = core.counters();
+        CountersDTO c = runtime.getCounters();
         List<String> lines = new ArrayList<>();
-        lines.add("dr_reads " + reads);
-        lines.add("dr_writes " + writes);
-        lines.addAll(perCpu);
-        lines.add("registrations " + c.registrations());
-        lines.add("refusals " + c.refusals());
-        lines.add("debugger_claims " + c.debuggerClaims());
-        lines.add("guest_claims " + c.guestClaims());
-        lines.add("triggers " + c.triggers());
+        lines.add("dr_reads " + c.drReads);
+        lines.add("dr_writes " + c.drWrites);
+        for (int cpu = 0; cpu < c.cpuDrReads.length; cpu++) {
+            lines.add("cpu" + cpu + " dr_reads " + c.cpuDrReads[cpu] + " dr_writes " + c.cpuDrWrites[cpu]);
+        }
+        lines.add("registrations " + c.registrations);
+        lines.add("refusals " + c.refusals);
+        lines.add("debugger_claims " + c.debuggerClaims);
+        lines.add("guest_claims " + c.guestClaims);
+        lines.add("triggers " + c.triggers);
         if (reset) {
-            core.resetCounters();
+            admin.resetCounters();
         }
         return String.join("\n", lines);
     }
 
     @Descriptor("hw_breakpoint_is_used(): whether any slot is reserved anywhere")
     public String used() {
-        return Boolean.toString(core.isUsed());
+        return Boolean.toString(runtime.getMachine().used);
     }
 
     @Descriptor("the last claim, release, preempt, restore and trigger events")
@@ -334,14 +357,18 @@ public final class HwbpCommands {
         if (n < 0) {
             throw new HwbpException(Errno.EINVAL, "bad N '" + a.string(0) + "'");
         }
-        return String.join("\n", core.events().last(n));
+        List<String> lines = new ArrayList<>();
+        for (EventDTO e : runtime.getLatestEvents(n)) {
+            lines.add(e.sequence + " " + e.message);
+        }
+        return String.join("\n", lines);
     }
 
     @Descriptor("check the invariants now: slots per CPU, accounting against a recount, DR7 against cpu_dr7")
     public String check() {
-        List<String> problems = core.checkQuiescent();
-        if (!problems.isEmpty()) {
-            throw new IllegalStateException("invariants violated: " + String.join("; ", problems));
+        CheckDTO c = runtime.check();
+        if (!c.ok) {
+            throw new IllegalStateException("invariants violated: " + String.join("; ", c.problems));
         }
         return "ok";
     }

@@ -1,4 +1,4 @@
-package org.hwbp.core.shell;
+package org.hwbp.shell;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.hwbp.core.shell;
+package org.hwbp.shell;
 
 import java.io.File;
 import java.io.FileDescriptor;
@@ -123,13 +123,14 @@ public final class ScriptComponent {
     }
 
     /**
-     * Waits until the core's {@code hwbp} and {@code sim} commands are registered, then gives every other
-     * installed {@code org.hwbp.*} bundle a bounded time to register its own, so that a scenario's first line
-     * never meets "command not found" only because a client was still starting.
+     * Waits until this bundle's {@code hwbp} and {@code sim} commands are registered (those that need the core:
+     * {@code hwbp:client} is there before the core is), then gives every other installed {@code org.hwbp.*}
+     * bundle a bounded time to register its own, so that a scenario's first line never meets "command not
+     * found" only because a client was still starting.
      */
     private void awaitCommands() throws InterruptedException {
         long deadline = System.currentTimeMillis() + COMMANDS_TIMEOUT_MS;
-        while (!(hasScope("hwbp") && hasScope("sim")) && System.currentTimeMillis() < deadline) {
+        while (!(hasCommand("hwbp", "list") && hasCommand("sim", "task")) && System.currentTimeMillis() < deadline) {
             Thread.sleep(20);
         }
         deadline = System.currentTimeMillis() + CLIENTS_TIMEOUT_MS;
@@ -138,9 +139,10 @@ public final class ScriptComponent {
         }
     }
 
-    private boolean hasScope(String scope) {
+    private boolean hasCommand(String scope, String function) {
         try {
-            ServiceReference<?>[] refs = context.getServiceReferences((String) null, "(osgi.command.scope=" + scope + ")");
+            ServiceReference<?>[] refs = context.getServiceReferences((String) null,
+                    "(&(osgi.command.scope=" + scope + ")(osgi.command.function=" + function + "))");
             return refs != null && refs.length > 0;
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e);

@@ -1,4 +1,4 @@
-package org.hwbp.core.shell;
+package org.hwbp.shell;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,9 +32,9 @@ import org.osgi.service.component.annotations.Component;
  * the refresh to finish. The client keeps its state across the swap (its data area) and re-registers.
  *
  * <p>hwbp-core itself may be swapped: that is a pause of the core (its state is kept across the update), and its
- * refresh restarts the clients, which import its API; they keep their state and come back. The command is in the
- * core's bundle, so it waits through a listener given to refreshBundles, which the framework calls even though
- * the bundle that asked was restarted meanwhile.
+ * refresh restarts the clients and this shell bundle, which import its API; they keep their state and come back.
+ * So the command waits through a listener given to refreshBundles, which the framework calls even though the
+ * bundle that asked was restarted meanwhile.
  */
 @Component(service = BundleSwapCommand.class, immediate = true, property = {
     "osgi.command.scope=hwbp",

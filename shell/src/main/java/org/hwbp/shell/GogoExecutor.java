@@ -1,4 +1,4 @@
-package org.hwbp.core.shell;
+package org.hwbp.shell;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

@@ -1,18 +1,25 @@
-package org.hwbp.core.shell;
+package org.hwbp.shell;
 
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
+import org.hwbp.api.Errno;
+import org.hwbp.api.HwbpException;
+import org.hwbp.api.inspect.HwbpAdmin;
 import org.hwbp.api.machine.AccessResult;
+import org.hwbp.api.machine.Machine;
 import org.hwbp.api.machine.TaskInfo;
 import org.hwbp.api.support.Args;
-import org.hwbp.core.HwBreakpointCore;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
-/** The {@code sim:} commands: the simulated machine's tasks, scheduling and memory accesses. */
+/**
+ * The {@code sim:} commands: the simulated machine's tasks, scheduling and memory accesses (the {@link Machine}
+ * service), and a registration held in flight ({@link HwbpAdmin}).
+ */
 @Component(service = SimCommands.class, immediate = true, property = {
     "osgi.command.scope=sim",
     "osgi.command.function=task",
@@ -23,13 +30,15 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=inflight"
 })
 public final class SimCommands {
-    private final HwBreakpointCore core;
+    private final Machine machine;
+    private final HwbpAdmin admin;
     /** The registration held in flight by {@code sim:inflight}, or null. */
     private AutoCloseable inflight;
 
     @Activate
-    public SimCommands(@Reference HwBreakpointCore core) {
-        this.core = core;
+    public SimCommands(@Reference Machine machine, @Reference HwbpAdmin admin) {
+        this.machine = machine;
+        this.admin = admin;
     }
 
     @Descriptor("hold the breakpoint constraint locks as a registration in flight would, until 'sim:inflight --end':"
@@ -43,20 +52,20 @@ public final class SimCommands {
                     presentValue = "true") boolean end) throws Exception {
         if (end) {
             if (inflight == null) {
-                throw new org.hwbp.api.HwbpException(org.hwbp.api.Errno.ENOENT, "no registration in flight");
+                throw new HwbpException(Errno.ENOENT, "no registration in flight");
             }
             inflight.close();
             inflight = null;
             return "ok";
         }
         if (inflight != null) {
-            throw new org.hwbp.api.HwbpException(org.hwbp.api.Errno.EBUSY, "a registration is already in flight");
+            throw new HwbpException(Errno.EBUSY, "a registration is already in flight");
         }
-        inflight = core.holdConstraintLock(Args.integer("--cpu", cpu), Args.integer("--task", task));
+        inflight = admin.holdRegistrationInFlight(Args.integer("--cpu", cpu), Args.integer("--task", task));
         return "ok";
     }
 
-    @org.osgi.service.component.annotations.Deactivate
+    @Deactivate
     synchronized void deactivate() throws Exception {
         if (inflight != null) {
             inflight.close();
@@ -66,13 +75,13 @@ public final class SimCommands {
     @Descriptor("create a task (ids from 1)")
     public String task(@Descriptor("[NAME]: its name (default taskN)") String... args) {
         Args a = new Args("sim:task", args, "[NAME]");
-        return "task " + core.createTask(a.has(0) ? a.string(0) : null);
+        return "task " + machine.createTask(a.has(0) ? a.string(0) : null);
     }
 
     @Descriptor("the tasks: id, name, state, CPU")
     public String tasks() {
         Table t = new Table("ID", "NAME", "STATE", "CPU");
-        for (TaskInfo info : core.tasks()) {
+        for (TaskInfo info : machine.tasks()) {
             t.row(info.id(), info.name(), !info.alive() ? "exited" : info.cpu() >= 0 ? "running" : "sleeping",
                     info.cpu() >= 0 ? Integer.toString(info.cpu()) : "-");
         }
@@ -85,14 +94,14 @@ public final class SimCommands {
         Args a = new Args("sim:switch", args, "CPU", "TASK");
         int cpu = a.integer(0);
         int task = Args.taskOrIdle("TASK", a.string(1));
-        core.switchTo(cpu, task);
+        machine.switchTo(cpu, task);
         return "ok";
     }
 
     @Descriptor("the task exits (do_exit): ptrace's breakpoints on it are flushed; others keep their slots")
     public String exit(@Descriptor("TASK") String... args) {
         int task = new Args("sim:exit", args, "TASK").integer(0);
-        core.exitTask(task);
+        machine.exitTask(task);
         return "ok";
     }
 
@@ -105,7 +114,7 @@ public final class SimCommands {
         int cpu = a.integer(0);
         long addr = a.number(1);
         int len = a.integer(2);
-        AccessResult r = core.access(cpu, addr, len, Args.access("KIND", a.string(3)), kernel);
+        AccessResult r = machine.access(cpu, addr, len, Args.access("KIND", a.string(3)), kernel);
         if (!r.trapped()) {
             return "no trap";
         }

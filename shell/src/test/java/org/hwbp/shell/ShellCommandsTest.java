@@ -1,11 +1,10 @@
-package org.hwbp.core.shell;
+package org.hwbp.shell;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.hwbp.api.Breakpoint;
 import org.hwbp.api.BreakpointSpec;
 import org.hwbp.api.HwbpException;
-import org.hwbp.core.BreakpointServiceImpl;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +14,7 @@ class ShellCommandsTest {
 
     @AfterEach
     void tearDown() {
-        assertThat(f.core.checkQuiescent()).isEmpty();
+        assertThat(f.runtime.check().problems).isEmpty();
         f.close();
     }
 
@@ -44,7 +43,7 @@ class ShellCommandsTest {
         fails("hwbp:regs", "EINVAL", "EINVAL: hwbp:regs: missing CPU (usage: hwbp:regs CPU)");
         fails("sim:access 0 0x10 4 q --kernel", "EINVAL", "EINVAL: bad KIND 'q' (r, w or x)");
         fails("hwbp:nosuch 1", null, "command not found: hwbp:nosuch");
-        assertThat(f.core.isUsed()).isFalse();
+        assertThat(f.runtime.getMachine().used).isFalse();
     }
 
     @Test
@@ -59,7 +58,7 @@ class ShellCommandsTest {
 
     @Test
     void idsArePerOwnerFromOneAndRefusalsConsumeNone() {
-        BreakpointServiceImpl other = new BreakpointServiceImpl(f.core, "org.hwbp.ptrace-client");
+        var other = f.owner("org.hwbp.ptrace-client");
         Breakpoint theirs = other.register(BreakpointSpec.onCpu(1, 0x601000, 4, BreakpointSpec.W), (bp, hit) -> { });
         assertThat(theirs.id()).isEqualTo(1);
         assertThat(ok("sim:task")).isEqualTo("task 1");
@@ -68,11 +67,11 @@ class ShellCommandsTest {
         assertThat(ok("hwbp:wide 0x602000 8 rw")).isEqualTo("wide 2");
         assertThat(ok("hwbp:register --cpu 2 0x603000 8 x")).isEqualTo("bp 3");
         // Another owner's breakpoint is out of reach: the shell's ids are its own.
-        fails("hwbp:unregister 4", "ENOENT", "ENOENT: no breakpoint 4 registered by org.hwbp.hwbp-core");
+        fails("hwbp:unregister 4", "ENOENT", "ENOENT: no breakpoint 4 registered by org.hwbp.shell");
         assertThat(ok("hwbp:unregister 1")).isEqualTo("ok");
-        fails("hwbp:unregister 1", "ENOENT", "ENOENT: no breakpoint 1 registered by org.hwbp.hwbp-core");
+        fails("hwbp:unregister 1", "ENOENT", "ENOENT: no breakpoint 1 registered by org.hwbp.shell");
         assertThat(theirs.isRegistered()).isTrue();
-        assertThat(ok("hwbp:list")).contains("1   org.hwbp.ptrace-client  cpu 1").contains("2   org.hwbp.hwbp-core");
+        assertThat(ok("hwbp:list")).contains("1   org.hwbp.ptrace-client  cpu 1").contains("2   org.hwbp.shell");
         other.close();
     }
 
@@ -98,10 +97,10 @@ class ShellCommandsTest {
         ok("hwbp:register --cpu 1 --disabled 0x601008 8 rw");
         ok("hwbp:register --task 1 --cpu 2 --user 0x601010 8 x");
         assertThat(ok("hwbp:list")).isEqualTo(String.join("\n",
-                "ID  OWNER               TARGET        ADDR      LEN  TYPE  STATE",
-                "1   org.hwbp.hwbp-core  task 1        0x601000  4    w     reserved",
-                "2   org.hwbp.hwbp-core  cpu 1         0x601008  8    rw    disabled",
-                "3   org.hwbp.hwbp-core  task 1 cpu 2  0x601010  8    x     reserved"));
+                "ID  OWNER           TARGET        ADDR      LEN  TYPE  STATE",
+                "1   org.hwbp.shell  task 1        0x601000  4    w     reserved",
+                "2   org.hwbp.shell  cpu 1         0x601008  8    rw    disabled",
+                "3   org.hwbp.shell  task 1 cpu 2  0x601010  8    x     reserved"));
         fails("hwbp:register --task 1 --cpu 2 --user 0x601010 4 x", "EINVAL",
                 f.run("hwbp:register --task 1 --cpu 2 --user 0x601010 4 x").error());
         ok("sim:switch 2 1");
@@ -121,7 +120,7 @@ class ShellCommandsTest {
         ok("hwbp:register --task 1 0x601000 4 w");
         ok("sim:switch 0 1");
         assertThat(ok("sim:access 0 0x601002 2 w")).isEqualTo(
-                "#DB dr6=0xffff0ff1\nslot 0: bp 1 (org.hwbp.hwbp-core) task 1 triggered");
+                "#DB dr6=0xffff0ff1\nslot 0: bp 1 (org.hwbp.shell) task 1 triggered");
         assertThat(ok("sim:access 0 0x601004 4 w")).isEqualTo("no trap");
         assertThat(ok("hwbp:regs 0")).isEqualTo(String.join("\n",
                 "DR0 0x601000  G w/4",
@@ -135,13 +134,13 @@ class ShellCommandsTest {
                 "cpu_debugreg[1] 0x0",
                 "cpu_debugreg[2] 0x0",
                 "cpu_debugreg[3] 0x0",
-                "bp_per_reg[0] bp 1 (org.hwbp.hwbp-core)",
+                "bp_per_reg[0] bp 1 (org.hwbp.shell)",
                 "bp_per_reg[1] none",
                 "bp_per_reg[2] none",
                 "bp_per_reg[3] none",
                 "hw_breakpoint_active true",
                 "holder HOST"));
-        assertThat(ok("hwbp:events 1")).matches("\\d+ trigger bp 1 \\(org.hwbp.hwbp-core\\) cpu 0 slot 0 addr 0x601002");
+        assertThat(ok("hwbp:events 1")).matches("\\d+ trigger bp 1 \\(org.hwbp.shell\\) cpu 0 slot 0 addr 0x601002");
         assertThat(HwbpCommands.describeDr6(0xFFFF0FF0L ^ 0x4003L)).isEqualTo("B0 B1 BS");
         assertThat(HwbpCommands.describeDr6(0xFFFE07F0L)).isEqualTo("BLD RTM");
     }
@@ -182,13 +181,13 @@ class ShellCommandsTest {
     }
 
     @Test
-    void closingTheCommandsReleasesTheShellsBreakpoints() {
+    void releasingTheShellsServiceReleasesItsBreakpoints() {
         ok("hwbp:wide 0x601000 4 w");
         ok("hwbp:register --cpu 0 0x602000 4 w");
-        assertThat(f.core.isUsed()).isTrue();
-        f.hwbp.close();
-        assertThat(f.core.isUsed()).isFalse();
-        assertThat(f.core.breakpoints()).isEmpty();
+        assertThat(f.runtime.getMachine().used).isTrue();
+        f.breakpoints.close();
+        assertThat(f.runtime.getMachine().used).isFalse();
+        assertThat(f.runtime.getBreakpoints()).isEmpty();
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.hwbp.core.shell;
+package org.hwbp.shell;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -8,17 +8,28 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.felix.gogo.runtime.CommandProcessorImpl;
 import org.apache.felix.gogo.runtime.threadio.ThreadIOImpl;
+import org.hwbp.api.BreakpointService;
+import org.hwbp.api.inspect.HwbpRuntime;
+import org.hwbp.core.BreakpointServiceImpl;
 import org.hwbp.core.HwBreakpointCore;
+import org.hwbp.core.MachineImpl;
 import org.hwbp.core.Policy;
+import org.hwbp.core.inspect.CoreInspector;
+import org.hwbp.core.osgi.HwbpAdminComponent;
 
 /**
  * A real Gogo command processor, without a framework, with the hwbp: and sim: commands over a plain core:
- * what the runtime's shell does with them, argument coercion included.
+ * what the runtime's shell does with them, argument coercion included. The commands get the API services the
+ * core's components would give the shell bundle, built here over the same core (the only place the shell's
+ * tests reach into hwbp-core: to have the real thing without a framework).
  */
 final class GogoFixture implements AutoCloseable {
-    static final String OWNER = "org.hwbp.hwbp-core";
+    static final String OWNER = "org.hwbp.shell";
 
-    final HwBreakpointCore core;
+    private final HwBreakpointCore core;
+    final BreakpointServiceImpl breakpoints;
+    final MachineImpl machine;
+    final HwbpRuntime runtime;
     final HwbpCommands hwbp;
     final SimCommands sim;
     private final ThreadIOImpl threadIO = new ThreadIOImpl();
@@ -27,8 +38,12 @@ final class GogoFixture implements AutoCloseable {
 
     GogoFixture(int cpus) {
         core = new HwBreakpointCore(cpus, Policy.LINUX, 1000);
-        hwbp = new HwbpCommands(core, OWNER);
-        sim = new SimCommands(core);
+        breakpoints = new BreakpointServiceImpl(core, OWNER);
+        machine = new MachineImpl(core, OWNER);
+        runtime = new CoreInspector(core);
+        HwbpAdminComponent admin = new HwbpAdminComponent(core);
+        hwbp = new HwbpCommands(breakpoints, runtime, admin);
+        sim = new SimCommands(machine, admin);
         threadIO.start();
         processor = new CommandProcessorImpl(threadIO);
         addCommands("hwbp", hwbp);
@@ -44,6 +59,11 @@ final class GogoFixture implements AutoCloseable {
                 processor.addCommand(scope, target, name);
             }
         }
+    }
+
+    /** The breakpoint service another bundle, {@code owner}, would get. */
+    BreakpointServiceImpl owner(String owner) {
+        return new BreakpointServiceImpl(core, owner);
     }
 
     Outcome run(String command) {
@@ -66,7 +86,8 @@ final class GogoFixture implements AutoCloseable {
     @Override
     public void close() {
         executor.close();
-        hwbp.close();
+        breakpoints.close();
+        machine.close();
         processor.stop();
         threadIO.stop();
         core.shutdown();
