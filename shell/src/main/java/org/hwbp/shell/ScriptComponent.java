@@ -16,6 +16,7 @@ import java.util.Locale;
 import org.apache.felix.service.command.CommandProcessor;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
@@ -38,6 +39,9 @@ public final class ScriptComponent {
     private static final long COMMANDS_TIMEOUT_MS = 30_000;
     /** How long installed client bundles that declare commands get to register them. */
     private static final long CLIENTS_TIMEOUT_MS = 3_000;
+    /** The Gogo shell bundle of the runtime, and the service through which it converts arguments. */
+    private static final String GOGO_SHELL = "org.apache.felix.gogo.jline";
+    private static final String CONVERTER = "org.apache.felix.service.command.Converter";
     /** How long the JVM may take to shut down before it is halted with the status. */
     private static final long EXIT_WATCHDOG_MS = 10_000;
 
@@ -136,6 +140,41 @@ public final class ScriptComponent {
         deadline = System.currentTimeMillis() + CLIENTS_TIMEOUT_MS;
         while (!clientsReady() && System.currentTimeMillis() < deadline) {
             Thread.sleep(20);
+        }
+        deadline = System.currentTimeMillis() + COMMANDS_TIMEOUT_MS;
+        while (!gogoShellReady() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    /**
+     * Gogo's own bundle commands ({@code stop NAME}, {@code start NAME}) take a Bundle, and the converter that
+     * turns a symbolic name into one comes with the Gogo shell bundle, which starts one start level after the
+     * project's bundles: a scenario that stops a bundle in its first lines must not run before it is there.
+     * Ready once that bundle registered its converter, or when there is no such bundle.
+     */
+    private boolean gogoShellReady() {
+        for (Bundle b : context.getBundles()) {
+            if (GOGO_SHELL.equals(b.getSymbolicName()) && b.getState() != Bundle.UNINSTALLED) {
+                return registers(b, CONVERTER);
+            }
+        }
+        return true;
+    }
+
+    private static boolean registers(Bundle b, String objectClass) {
+        try {
+            ServiceReference<?>[] refs = b.getRegisteredServices();
+            if (refs != null) {
+                for (ServiceReference<?> r : refs) {
+                    if (Arrays.asList((String[]) r.getProperty(Constants.OBJECTCLASS)).contains(objectClass)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        } catch (IllegalStateException uninstalled) {
+            return true;
         }
     }
 
