@@ -600,7 +600,7 @@ public class ChurnIT extends SandboxTestSupport {
     /** The ids of the shell's own breakpoints in {@code hwbp:list} (a wide id once). */
     private static Set<String> shellIds(String list) {
         Set<String> ids = new LinkedHashSet<>();
-        Matcher m = Pattern.compile("^(\\d+)\\s+" + Pattern.quote(CORE) + "\\s", Pattern.MULTILINE).matcher(list);
+        Matcher m = Pattern.compile("^(\\d+)\\s+" + Pattern.quote(SHELL) + "\\s", Pattern.MULTILINE).matcher(list);
         while (m.find()) {
             ids.add(m.group(1));
         }

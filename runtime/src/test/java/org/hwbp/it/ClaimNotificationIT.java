@@ -78,7 +78,7 @@ public class ClaimNotificationIT extends SandboxTestSupport {
             String events = exec("hwbp:events 50");
             assertMatches("claim cpus=0-3 holder=DEBUGGER bundle=" + KGDB, events);
             assertMatches("preempt bp " + ptraceBp + " \\(" + PTRACE + "\\) reason=DEBUGGER_CLAIM cpu 3", events);
-            assertMatches("preempt bp " + shellBp + " \\(" + CORE + "\\) reason=DEBUGGER_CLAIM cpu 2", events);
+            assertMatches("preempt bp " + shellBp + " \\(" + SHELL + "\\) reason=DEBUGGER_CLAIM cpu 2", events);
             assertMatches("preempt bp " + probeBp.id() + " \\(" + probeName() + "\\) reason=DEBUGGER_CLAIM cpu 1",
                 events);
             assertMatches("^log: DR0 \\(bp " + ptraceBp + "\\) preempted DEBUGGER_CLAIM$",
@@ -96,7 +96,7 @@ public class ClaimNotificationIT extends SandboxTestSupport {
                 "released " + ALL_CPUS + " DEBUGGER"), recorder.events());
             events = exec("hwbp:events 50");
             assertMatches("restore bp " + ptraceBp + " \\(" + PTRACE + "\\) reason=DEBUGGER_CLAIM", events);
-            assertMatches("restore bp " + shellBp + " \\(" + CORE + "\\) reason=DEBUGGER_CLAIM", events);
+            assertMatches("restore bp " + shellBp + " \\(" + SHELL + "\\) reason=DEBUGGER_CLAIM", events);
             assertMatches("release cpus=0-3 holder=DEBUGGER bundle=" + KGDB, events);
             String status = exec("ptrace:status " + task);
             assertMatches("^log: DR0 \\(bp " + ptraceBp + "\\) restored$", status);

@@ -2,6 +2,7 @@ package org.hwbp.it;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +44,7 @@ public class CoreRestartIT extends SandboxTestSupport {
         exec("kvm:guest-debug " + vm + " 0 --hw 0x401000,0,0,0,0x402");
 
         String list = exec("hwbp:list");
-        assertMatches("^" + shellBp + "\\s+" + CORE.replace(".", "\\.") + "\\s", list);
+        assertMatches("^" + shellBp + "\\s+" + SHELL.replace(".", "\\.") + "\\s", list);
         List<String> regs = registers();
         String before = accounting();
         String entries = kgdbEntries(exec("kgdb:status"));
@@ -52,7 +53,10 @@ public class CoreRestartIT extends SandboxTestSupport {
         Bundle core = requireBundle(CORE);
         core.stop();
         try {
-            assertFalse(hasCommands("hwbp"));
+            // The commands that need the core go with it; the shell's bundle management stays.
+            assertFalse(hasCommand("hwbp", "list"));
+            assertFalse(hasCommands("sim"));
+            assertTrue(hasCommand("hwbp", "client"));
             assertEquals("EBUSY: core unavailable", error("ptrace:peek " + task + " dr0"));
             assertEquals("EBUSY: core unavailable", error("kgdb:status"));
             assertEquals("EBUSY: core unavailable", error("kvm:vcpu " + vm + " 0"));

@@ -1,6 +1,7 @@
 package org.hwbp.it;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
@@ -50,6 +51,30 @@ public class RuntimeIT extends SandboxTestSupport {
         for (String bsn : PROJECT_BUNDLES) {
             assertTrue(bsn + " not installed: " + installed, installed.contains(bsn));
         }
+    }
+
+    /**
+     * Issue 13: the commands, the runner and the clients use only exported API packages, and the core has no
+     * shell of its own (no Gogo import); the inspection API is exported.
+     */
+    @Test
+    public void onlyTheApiCrossesBundlesAndTheCoreImportsNoGogo() {
+        for (String bsn : PROJECT_BUNDLES) {
+            String imports = String.valueOf(requireBundle(bsn).getHeaders().get("Import-Package"));
+            for (String pkg : imports.split(",(?=[a-z])")) {
+                String name = pkg.split(";")[0].trim();
+                if (name.startsWith("org.hwbp.")) {
+                    assertTrue(bsn + " imports " + name, name.equals("org.hwbp.api") || name.startsWith("org.hwbp.api."));
+                }
+                if (bsn.equals(CORE)) {
+                    assertFalse(bsn + " imports " + name, name.startsWith("org.apache.felix.service.command"));
+                }
+            }
+        }
+        String shell = String.valueOf(requireBundle(SHELL).getHeaders().get("Import-Package"));
+        assertTrue(shell, shell.contains("org.hwbp.api.inspect;") && shell.contains("org.apache.felix.service.command;"));
+        String exports = String.valueOf(requireBundle(CORE).getHeaders().get("Export-Package"));
+        assertTrue(exports, exports.contains("org.hwbp.api.inspect;version=\"1.0.0\""));
     }
 
     @Test

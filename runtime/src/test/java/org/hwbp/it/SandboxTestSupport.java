@@ -53,9 +53,12 @@ public abstract class SandboxTestSupport {
 
     /** Symbolic names of the project's own bundles. */
     protected static final String[] PROJECT_BUNDLES = {
-        "org.hwbp.hwbp-core", "org.hwbp.ptrace-client", "org.hwbp.kgdb-client", "org.hwbp.kvm-client"
+        "org.hwbp.hwbp-core", "org.hwbp.ptrace-client", "org.hwbp.kgdb-client", "org.hwbp.kvm-client",
+        "org.hwbp.shell"
     };
     protected static final String CORE = "org.hwbp.hwbp-core";
+    /** The shell bundle: the hwbp: and sim: commands, and the owner of the breakpoints hwbp:register makes. */
+    protected static final String SHELL = "org.hwbp.shell";
     protected static final String PTRACE = "org.hwbp.ptrace-client";
     protected static final String KGDB = "org.hwbp.kgdb-client";
     protected static final String KVM = "org.hwbp.kvm-client";
@@ -96,13 +99,14 @@ public abstract class SandboxTestSupport {
             fileBundle("gogo.command"));
     }
 
-    /** hwbp-core and the three client bundles. */
+    /** hwbp-core, the three client bundles and the shell (last, as in the bndrun: the bundle ids stay). */
     protected Option projectBundles() {
         return composite(
             fileBundle("hwbp-core"),
             fileBundle("ptrace-client"),
             fileBundle("kgdb-client"),
-            fileBundle("kvm-client"));
+            fileBundle("kvm-client"),
+            fileBundle("shell"));
     }
 
     /** Hook for subclasses that need more options (system properties, extra bundles). */
@@ -364,8 +368,17 @@ public abstract class SandboxTestSupport {
 
     /** Whether some service is registered with {@code osgi.command.scope=scope}. */
     protected boolean hasCommands(String scope) {
+        return hasServices("(osgi.command.scope=" + scope + ")");
+    }
+
+    /** Whether the command {@code scope:function} is registered. */
+    protected boolean hasCommand(String scope, String function) {
+        return hasServices("(&(osgi.command.scope=" + scope + ")(osgi.command.function=" + function + "))");
+    }
+
+    private boolean hasServices(String filter) {
         try {
-            return context.getServiceReferences((String) null, "(osgi.command.scope=" + scope + ")") != null;
+            return context.getServiceReferences((String) null, filter) != null;
         } catch (InvalidSyntaxException e) {
             throw new IllegalArgumentException(e);
         }

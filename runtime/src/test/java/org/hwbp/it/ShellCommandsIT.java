@@ -24,7 +24,7 @@ public class ShellCommandsIT extends SandboxTestSupport {
         String before = accounting();
         String id = group("^bp (\\d+)$", exec("hwbp:register --cpu 1 0xffffffff82006000 8 w"));
         assertEquals("true", exec("hwbp:used"));
-        assertMatches("^" + id + "\\s+" + CORE.replace(".", "\\.") + "\\s+cpu 1\\s+0xffffffff82006000\\s+8\\s+w"
+        assertMatches("^" + id + "\\s+" + SHELL.replace(".", "\\.") + "\\s+cpu 1\\s+0xffffffff82006000\\s+8\\s+w"
             + "\\s+installed cpu 1 slot \\d$", exec("hwbp:list"));
         assertMatches("^1\\s+HOST\\s+1/4\\s+1\\s", exec("hwbp:cpus"));
         assertMatches("^cpu_debugreg\\[\\d\\] 0xffffffff82006000$", exec("hwbp:regs 1"));

@@ -39,7 +39,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.UsernameAndPassword;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -138,7 +138,9 @@ public class WebConsoleIT {
     }
 
     private static WebDriverWait waiting() {
-        return new WebDriverWait(browser, WAIT, Duration.ofMillis(200));
+        WebDriverWait wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(200));
+        wait.ignoring(StaleElementReferenceException.class); // the page re-renders its tables as data changes
+        return wait;
     }
 
     private static void openPage() {
@@ -157,16 +159,20 @@ public class WebConsoleIT {
         return rows;
     }
 
+    /**
+     * The cells of the page's rows, read in one script call: the page re-renders its tables when the data
+     * changes, and one call sees one rendering.
+     */
+    @SuppressWarnings("unchecked")
+    private static List<List<String>> cells(String rowsSelector, int columns) {
+        return (List<List<String>>) ((JavascriptExecutor) browser).executeScript(
+                "var n = arguments[1]; return Array.from(document.querySelectorAll(arguments[0])).map("
+                + "function (tr) { return Array.from(tr.cells).slice(0, n).map(function (td) {"
+                + " return td.textContent; }); });", rowsSelector, columns);
+    }
+
     private static List<List<String>> pageCpuRows() {
-        List<List<String>> rows = new ArrayList<>();
-        for (WebElement tr : browser.findElements(By.cssSelector("#hwbp-cpus tbody tr"))) {
-            List<String> cells = new ArrayList<>();
-            for (WebElement td : tr.findElements(By.tagName("td"))) {
-                cells.add(td.getText());
-            }
-            rows.add(cells.subList(0, 6));
-        }
-        return rows;
+        return cells("#hwbp-cpus tbody tr", 6);
     }
 
     /** {@code DR0 0x601000  G w/4}: the register lines of hwbp:regs the page shows (DR0-DR3, DR6, DR7). */
@@ -182,10 +188,8 @@ public class WebConsoleIT {
 
     private static List<String> pageRegs(int cpu) {
         List<String> out = new ArrayList<>();
-        for (WebElement tr : browser.findElements(By.cssSelector(
-                "table.hwbp-regs[data-cpu='" + cpu + "'] tbody tr"))) {
-            List<WebElement> td = tr.findElements(By.tagName("td"));
-            out.add(td.get(0).getText() + " " + td.get(1).getText() + "  " + td.get(2).getText());
+        for (List<String> td : cells("table.hwbp-regs[data-cpu='" + cpu + "'] tbody tr", 3)) {
+            out.add(td.get(0) + " " + td.get(1) + "  " + td.get(2));
         }
         return out;
     }
@@ -262,7 +266,7 @@ public class WebConsoleIT {
         shell.run("sim:switch 0 1");
         assertEquals("bp 1", shell.run("hwbp:register --task 1 --user 0x601000 4 w"));
         assertEquals("bp 2", shell.run("hwbp:register --cpu 1 0xffffffff82a40000 8 rw"));
-        assertEquals("#DB dr6=0xffff0ff1\nslot 0: bp 1 (org.hwbp.hwbp-core) task 1 triggered",
+        assertEquals("#DB dr6=0xffff0ff1\nslot 0: bp 1 (org.hwbp.shell) task 1 triggered",
                 shell.run("sim:access 0 0x601002 2 w"));
         openPage();
         List<List<String>> expected = rows(shell.run("hwbp:cpus"));
@@ -275,8 +279,7 @@ public class WebConsoleIT {
                     .until(d -> pageRegs(c).equals(regs));
         }
         // Breakpoints by owner, with their state.
-        WebElement owner = browser.findElement(By.cssSelector("table.hwbp-owner[data-owner='org.hwbp.hwbp-core']"));
-        String text = owner.getText();
+        String text = cells("table.hwbp-owner[data-owner='org.hwbp.shell'] tbody tr", 7).toString();
         assertTrue(text, text.contains("0x601000") && text.contains("installed") && text.contains("cpu 0 DR0"));
         assertTrue(text, text.contains("0xffffffff82a40000") && text.contains("cpu 1 DR0"));
     }

@@ -76,7 +76,7 @@ class TimelineRecorderTest {
 
     @Test
     void pollingRecordsOnlyChanges() {
-        assertThat(recorder.sampleIfChanged()).isNotNull(); // the first sample
+        assertThat(recorder.sampleIfChanged().label()).isEqualTo("start"); // the first sample
         assertThat(recorder.sampleIfChanged()).isNull();
         rt.event("trigger bp 1 (org.hwbp.hwbp-core) cpu 0 slot 0 addr 0x601000");
         Step s = recorder.sampleIfChanged();

@@ -26,9 +26,10 @@ public interface HwbpRuntime {
     BreakpointDTO[] getBreakpoints();
 
     /**
-     * After a restart of hwbp-core (a pause, not a reboot): the breakpoints {@code owner} had before it and has
-     * not registered again, in registration order (a wide breakpoint once per CPU). An owner without state of
-     * its own registers each again with the same attributes and gets its id and slot back. Empty otherwise.
+     * After a restart of hwbp-core (a pause, not a reboot): the breakpoints {@code owner} had before it, in
+     * registration order (a wide breakpoint once per CPU), offered until the owner's first registration after
+     * the restart, which takes them over. An owner without state of its own registers each again with the same
+     * attributes and gets its id and slot back. Empty otherwise.
      */
     ReturningBreakpointDTO[] getReturningBreakpoints(String owner);
 

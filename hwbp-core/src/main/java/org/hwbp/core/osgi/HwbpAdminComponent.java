@@ -1,0 +1,82 @@
+package org.hwbp.core.osgi;
+
+import java.io.IOException;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import org.hwbp.api.Errno;
+import org.hwbp.api.HwbpException;
+import org.hwbp.api.inspect.HwbpAdmin;
+import org.hwbp.core.HwBreakpointCore;
+import org.hwbp.core.Policy;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/**
+ * The {@link HwbpAdmin} service. The policy goes through Config Admin (the machine's configuration
+ * {@value MachineConfig#PID}), as an administrator's change would, so that it outlives a restart of hwbp-core;
+ * {@link MachineComponent} applies it.
+ */
+@Component(service = HwbpAdmin.class)
+public final class HwbpAdminComponent implements HwbpAdmin {
+    /** Config Admin delivers the update on its own thread; the core applies it within this bound or EBUSY. */
+    private static final long APPLY_TIMEOUT_MS = 5_000;
+
+    private final HwBreakpointCore core;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConfigurationAdmin configAdmin;
+
+    @Activate
+    public HwbpAdminComponent(@Reference HwBreakpointCore core) {
+        this.core = core;
+    }
+
+    @Override
+    public String setPolicy(String policy) {
+        Policy wanted = Policy.parse(policy);
+        ConfigurationAdmin cm = configAdmin;
+        if (cm == null) {
+            throw new HwbpException(Errno.EOPNOTSUPP, "Config Admin is not running");
+        }
+        try {
+            Configuration c = cm.getConfiguration(MachineConfig.PID, "?");
+            Dictionary<String, Object> props = c.getProperties();
+            if (props == null) {
+                props = new Hashtable<>();
+            }
+            props.put("cpus", core.cpus());
+            props.put("policy", wanted.label());
+            c.update(props);
+        } catch (IOException e) {
+            throw new HwbpException(Errno.EIO, "Config Admin could not store the configuration: " + e.getMessage());
+        }
+        long deadline = System.currentTimeMillis() + APPLY_TIMEOUT_MS;
+        while (core.policy() != wanted) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new HwbpException(Errno.EBUSY, "the core has not applied " + wanted + " yet");
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new HwbpException(Errno.EBUSY, "interrupted while waiting for the core");
+            }
+        }
+        return wanted.label();
+    }
+
+    @Override
+    public void resetCounters() {
+        core.resetCounters();
+    }
+
+    @Override
+    public AutoCloseable holdRegistrationInFlight(int cpu, int task) {
+        return core.holdConstraintLock(cpu, task);
+    }
+}
