@@ -30,10 +30,11 @@ public class ScenarioFilesIT {
     private static final Path JAR = RUNTIME.resolve("target/hwbp-sandbox.jar");
     private static final Pattern SUMMARY = Pattern.compile("(?m)^(\\d+) passed, (\\d+) failed$");
 
-    private record Run(int status, String transcript) {
+    record Run(int status, String transcript) {
     }
 
-    private static Run launch(String mode, String args) throws IOException, InterruptedException {
+    /** Runs the jar in script mode; {@code properties} ({@code key=value}) are passed as system properties. */
+    static Run launch(String mode, String args, String... properties) throws IOException, InterruptedException {
         Path bundles = Files.createTempDirectory("hwbp-it-bundles");
         Path storage = Files.createTempDirectory("hwbp-it-felix");
         List<String> cmd = new ArrayList<>(List.of(
@@ -44,8 +45,11 @@ public class ScenarioFilesIT {
                 "-Dorg.jline.terminal.dumb=true",
                 "-Dgosh.home=" + RUNTIME.resolve("gosh-noterminal"),
                 "-Dhwbp.script.mode=" + mode,
-                "-Dhwbp.script.args=" + args,
-                "-jar", JAR.toString()));
+                "-Dhwbp.script.args=" + args));
+        for (String p : properties) {
+            cmd.add("-D" + p);
+        }
+        cmd.addAll(List.of("-jar", JAR.toString()));
         Path out = Files.createTempFile("hwbp-it", ".txt");
         Process p = new ProcessBuilder(cmd)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -62,7 +66,7 @@ public class ScenarioFilesIT {
     private static final Path GOLDEN = RUNTIME.resolve("src/test/resources/transcripts");
 
     /** The transcript is the one recorded for this file, byte for byte. */
-    private static void assertGolden(String name, Run r) throws IOException {
+    static void assertGolden(String name, Run r) throws IOException {
         Path golden = GOLDEN.resolve(name + ".txt");
         assertTrue("a golden transcript " + golden + " exists", Files.isRegularFile(golden));
         assertEquals(name + ": transcript differs from " + golden, Files.readString(golden, StandardCharsets.UTF_8),

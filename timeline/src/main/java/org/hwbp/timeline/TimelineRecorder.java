@@ -97,7 +97,8 @@ public final class TimelineRecorder {
         if (counterRose) {
             marks.add(new Mark(Mark.Kind.REFUSAL, -1, "a registration was refused"));
         }
-        String label = events.isEmpty() ? (steps.isEmpty() && dropped == 0 ? "start" : counterRose ? "refusal" : "change")
+        String label = events.isEmpty()
+                ? (steps.isEmpty() && dropped == 0 ? "start" : counterRose ? "refusal" : "change")
                 : events.get(0).message + (events.size() > 1 ? " (+" + (events.size() - 1) + " more)" : "");
         return add(new Step(label, lanes, marks));
     }
