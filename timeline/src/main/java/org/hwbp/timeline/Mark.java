@@ -22,6 +22,12 @@ public record Mark(Kind kind, int cpu, String text) {
         RESTORE,
         /** A breakpoint's handler ran after a #DB (event {@code trigger}). */
         TRIGGER,
+        /**
+         * Guests entered (VM entries that claimed a CPU) that the core did not log: it logs a guest claim only
+         * when someone listens for it on that CPU, to keep VM entry cheap; the guest claim counter still counts
+         * it. Drawn on the machine row, since the CPU is not known.
+         */
+        GUEST_ENTRY,
         /** A request for a slot was refused: ENOSPC or EBUSY, or kgdb's E01. */
         REFUSAL,
         /** A callback failed or a breakpoint could not be installed (events {@code fault}, {@code error}). */

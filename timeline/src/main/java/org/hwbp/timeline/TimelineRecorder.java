@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
+import org.hwbp.api.inspect.CountersDTO;
 import org.hwbp.api.inspect.CpuDTO;
 import org.hwbp.api.inspect.EventDTO;
 import org.hwbp.api.inspect.EventPageDTO;
@@ -33,6 +34,7 @@ public final class TimelineRecorder {
     private long dropped;
     private long cursor;
     private long refusals = -1;
+    private long guestClaims = -1;
     private List<Lane> lastLanes = List.of();
 
     /**
@@ -63,10 +65,12 @@ public final class TimelineRecorder {
         }
         List<Lane> lanes = lanes(rt.getCpus());
         List<EventDTO> events = newEvents(rt);
-        long nowRefused = rt.getCounters().refusals;
+        CountersDTO counters = rt.getCounters();
+        long nowRefused = counters.refusals;
         boolean counterRose = refusals >= 0 && nowRefused > refusals;
         refusals = nowRefused;
         List<Mark> marks = marks(events, lanes);
+        guestEntries(counters.guestClaims, events, marks);
         if (failure != null ? failure.startsWith("ENOSPC") || failure.startsWith("EBUSY") : counterRose) {
             marks.add(new Mark(Mark.Kind.REFUSAL, -1, failure != null ? label + ": " + failure
                     : label + ": refused (the core's refusal counter rose)"));
@@ -87,13 +91,15 @@ public final class TimelineRecorder {
         }
         List<Lane> lanes = lanes(rt.getCpus());
         List<EventDTO> events = newEvents(rt);
-        long nowRefused = rt.getCounters().refusals;
+        CountersDTO counters = rt.getCounters();
+        long nowRefused = counters.refusals;
         boolean counterRose = refusals >= 0 && nowRefused > refusals;
         refusals = nowRefused;
-        if (events.isEmpty() && !counterRose && lanes.equals(lastLanes)) {
+        List<Mark> marks = marks(events, lanes);
+        guestEntries(counters.guestClaims, events, marks);
+        if (events.isEmpty() && !counterRose && lanes.equals(lastLanes) && marks.isEmpty()) {
             return null;
         }
-        List<Mark> marks = marks(events, lanes);
         if (counterRose) {
             marks.add(new Mark(Mark.Kind.REFUSAL, -1, "a registration was refused"));
         }
@@ -127,6 +133,19 @@ public final class TimelineRecorder {
         steps.addLast(step);
         lastLanes = step.lanes();
         return step;
+    }
+
+    /** A mark for the guest claims the counter saw and the log did not (see {@link Mark.Kind#GUEST_ENTRY}). */
+    private void guestEntries(long now, List<EventDTO> events, List<Mark> marks) {
+        long rose = guestClaims >= 0 ? now - guestClaims : 0;
+        guestClaims = now;
+        long logged = events.stream().filter(e -> e.message.startsWith("claim ")
+                && e.message.contains("holder=GUEST")).count();
+        if (rose > logged) {
+            long n = rose - logged;
+            marks.add(new Mark(Mark.Kind.GUEST_ENTRY, -1, n + (n == 1 ? " guest entry" : " guest entries")
+                    + " (VM entries that held a CPU's registers; not logged: nobody listened)"));
+        }
     }
 
     private List<Mark> marks(List<EventDTO> events, List<Lane> after) {

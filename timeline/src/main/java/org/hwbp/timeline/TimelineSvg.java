@@ -189,6 +189,10 @@ public final class TimelineSvg {
                         + "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#ffffff\"/>", x, y, r,
                         x - r * 0.6, y - r * 0.18, r * 1.2, Math.max(0.8, r * 0.36));
                 break;
+            case GUEST_ENTRY:
+                shape = String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                        + "rx=\"%.1f\" fill=\"#43a047\"/>", x - r, y - r, 2 * r, 2 * r, r / 2);
+                break;
             default:
                 shape = String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                         + "fill=\"#212121\"/>", x - r, y - r, 2 * r, 2 * r);
@@ -233,9 +237,9 @@ public final class TimelineSvg {
         x = LEFT;
         for (Mark.Kind k : Mark.Kind.values()) {
             symbol(svg, k, x + 6, y + 6, 5, "legend");
-            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", x + 16, y + 10,
-                    k.name().toLowerCase(Locale.ROOT)));
-            x += 84;
+            String name = k.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", x + 16, y + 10, name));
+            x += 16 + 7 * Math.max(10, name.length());
         }
         y += 18;
         svg.append(String.format(Locale.ROOT, "<text x=\"8\" y=\"%d\" font-weight=\"bold\">slot owner</text>%n",

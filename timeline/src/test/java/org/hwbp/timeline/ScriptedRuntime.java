@@ -27,6 +27,7 @@ final class ScriptedRuntime implements HwbpRuntime {
     final List<String> log = new ArrayList<>();
     long firstSequence = 1;
     long refusals;
+    long guestClaims;
 
     ScriptedRuntime(int cpus) {
         holders = new String[cpus];
@@ -96,6 +97,7 @@ final class ScriptedRuntime implements HwbpRuntime {
     public CountersDTO getCounters() {
         CountersDTO c = new CountersDTO();
         c.refusals = refusals;
+        c.guestClaims = guestClaims;
         return c;
     }
 

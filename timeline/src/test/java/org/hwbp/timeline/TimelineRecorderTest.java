@@ -75,6 +75,21 @@ class TimelineRecorderTest {
     }
 
     @Test
+    void guestEntriesTheLogDidNotTellAreMarkedOnTheMachineRow() {
+        recorder.sample("start", null);
+        rt.guestClaims = 2; // two VM entries nobody listened to: counted, not logged
+        Step s = recorder.sample("kvm:run 1 0 2", null);
+        assertThat(s.marks()).extracting(Mark::kind, Mark::cpu).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(Mark.Kind.GUEST_ENTRY, -1));
+        assertThat(s.marks().get(0).text()).startsWith("2 guest entries");
+        rt.guestClaims = 3; // one that was logged (a listener wanted it)
+        rt.event("claim cpus=2 holder=GUEST 1/0 bundle=org.hwbp.kvm-client");
+        rt.event("release cpus=2 holder=GUEST 1/0 bundle=org.hwbp.kvm-client");
+        assertThat(kinds(recorder.sample("kvm:run 1 0 2", null))).containsExactly(Mark.Kind.CLAIM,
+                Mark.Kind.RELEASE);
+    }
+
+    @Test
     void pollingRecordsOnlyChanges() {
         assertThat(recorder.sampleIfChanged().label()).isEqualTo("start"); // the first sample
         assertThat(recorder.sampleIfChanged()).isNull();
