@@ -21,7 +21,7 @@ import org.hwbp.api.HwbpException;
  * read as 0; anything outside is unreadable). CPU accesses the test makes check the slots and report hits
  * through the session, as a real target would from its own thread.
  */
-final class TestTarget implements GdbTarget {
+class TestTarget implements GdbTarget {
     static final long LOW = 0x1000, LOW_END = 0x3000;
     static final long KERNEL = 0xffffffff81000000L, KERNEL_END = KERNEL + 0x10000;
 
