@@ -26,9 +26,9 @@ final class Dispatcher {
     /** The threads {@code Hg} and {@code Hc} selected: 0 = any, -1 = all, else an id. */
     private int registerThread;
     private int resumeThread = -1;
-    /** What gdb said it understands in its qSupported. */
-    private boolean gdbSwbreak;
-    private boolean gdbHwbreak;
+    /** What gdb said it understands in its qSupported (read by target threads formatting async stops). */
+    private volatile boolean gdbSwbreak;
+    private volatile boolean gdbHwbreak;
 
     Dispatcher(GdbTarget target, Session session) {
         this.target = target;
@@ -352,10 +352,14 @@ final class Dispatcher {
     }
 
     private byte[] supported(String args) {
+        boolean swbreak = false;
+        boolean hwbreak = false;
         for (String feature : args.substring(args.indexOf(':') + 1).split(";")) {
-            gdbSwbreak |= feature.equals("swbreak+");
-            gdbHwbreak |= feature.equals("hwbreak+");
+            swbreak |= feature.equals("swbreak+");
+            hwbreak |= feature.equals("hwbreak+");
         }
+        gdbSwbreak = swbreak;
+        gdbHwbreak = hwbreak;
         Set<BreakpointType> types = target.breakpointTypes();
         StringBuilder s = new StringBuilder("PacketSize=").append(Hex.number(session.maxPayload()))
                 .append(";QStartNoAckMode+;qXfer:features:read+;vContSupported+");

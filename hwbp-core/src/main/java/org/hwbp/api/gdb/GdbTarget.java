@@ -8,7 +8,8 @@ import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * What gdb debugs through a {@link GdbServer}: implemented by each kind of target (kgdb's machine, a task under
- * ptrace, a KVM guest). The server calls it from its session thread only, one gdb at a time.
+ * ptrace, a KVM guest). The server calls it from its session thread, one gdb at a time — except the
+ * {@link #detach()} that {@link GdbServer#close()} causes, which runs on the closing thread.
  *
  * <p>Refusals are {@link HwbpException}s: the server answers {@code E} followed by the errno in two hex digits
  * (as Linux's gdbstub and gdbserver do), except {@link org.hwbp.api.Errno#EOPNOTSUPP}, which it answers with the

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +39,19 @@ class GdbServerTest {
     void listensOnLoopbackOnlyUnlessToldOtherwise() {
         assertThat(server.address().getAddress().isLoopbackAddress()).isTrue();
         assertThat(server.toString()).isEqualTo("gdb server on 127.0.0.1:" + server.port());
+    }
+
+    @Test
+    void anExplicitBindAddressIsTheOnlyOneListenedOn() throws Exception {
+        InetAddress other = InetAddress.getByName("127.0.0.2");
+        try (GdbServer elsewhere = GdbServer.listen(other, 0, new TestTarget(1))) {
+            assertThat(elsewhere.address().getAddress()).isEqualTo(other);
+            try (Socket s = new Socket(other, elsewhere.port())) {
+                assertThat(s.isConnected()).isTrue();
+            }
+            assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), elsewhere.port()).close())
+                    .isInstanceOf(ConnectException.class);
+        }
     }
 
     @Test
