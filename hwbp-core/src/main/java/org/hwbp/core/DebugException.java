@@ -140,7 +140,6 @@ final class DebugException {
     private List<String> handle(int cpu, int task, long address, int length, AccessKind kind, boolean kernelMode,
             long dr6, long exception) {
         List<String> lines = new ArrayList<>();
-        long remaining = dr6;
         CpuShadow<PerfEvent> sh = cpus.shadow(cpu);
         for (int i = 0; i < CpuShadow.HBP_NUM; i++) {
             if ((dr6 & Dr6.trap(i)) == 0) {
@@ -157,7 +156,6 @@ final class DebugException {
                 lines.add("slot " + i + ": " + bp + " deferred (single step)");
                 continue;
             }
-            remaining &= ~Dr6.trap(i);
             String rf = info.isExecute() ? " RF" : "";
             if (bp.spec.excludeKernel() && kernelMode) {
                 lines.add("slot " + i + ": " + bp + " not delivered (exclude_kernel, kernel-mode access)" + rf);
