@@ -30,6 +30,11 @@ import org.junit.jupiter.api.Test;
  * never fires on a kernel-mode access, whatever the access.
  */
 class SecurityTest {
+    /**
+     * How long an access waits for its handler (the dispatcher's bounded wait). The handlers here return at once;
+     * 200 ms was too short for a callback thread to be scheduled on a loaded 2-CPU machine (a hit then counted 0).
+     */
+    private static final long CALLBACK_WAIT_MS = 10_000;
 
     private static void assertErrno(Errno errno, ThrowingCallable call) {
         assertThatThrownBy(call).isInstanceOfSatisfying(HwbpException.class,
@@ -38,7 +43,7 @@ class SecurityTest {
 
     @Test
     void aClientCannotUseAnotherClientsHandle() {
-        HwBreakpointCore core = new HwBreakpointCore(2, Policy.LINUX, 200);
+        HwBreakpointCore core = new HwBreakpointCore(2, Policy.LINUX, CALLBACK_WAIT_MS);
         try (BreakpointServiceImpl a = new BreakpointServiceImpl(core, "org.hwbp.a");
                 BreakpointServiceImpl b = new BreakpointServiceImpl(core, "org.hwbp.b")) {
             Breakpoint theirs = a.register(BreakpointSpec.onCpu(0, 0x601000, 4, BreakpointSpec.W), (bp, hit) -> { });
@@ -65,7 +70,7 @@ class SecurityTest {
 
     @Test
     void aUserBreakpointOnAKernelAddressIsEinval() {
-        HwBreakpointCore core = new HwBreakpointCore(2, Policy.LINUX, 200);
+        HwBreakpointCore core = new HwBreakpointCore(2, Policy.LINUX, CALLBACK_WAIT_MS);
         try (BreakpointServiceImpl a = new BreakpointServiceImpl(core, "org.hwbp.a")) {
             int task = core.createTask("t");
             assertErrno(Errno.EINVAL, () -> a.register(BreakpointSpec.forTask(task, KernelAddressMap.KERNEL_DATA, 4,
@@ -96,7 +101,7 @@ class SecurityTest {
         int type = types[typeIndex];
         int len = type == BreakpointSpec.X ? 8 : 1 << lenLog;
         long addr = 0x60_0000L + 8L * slotIndex;
-        HwBreakpointCore core = new HwBreakpointCore(2, Policy.LINUX, 200);
+        HwBreakpointCore core = new HwBreakpointCore(2, Policy.LINUX, CALLBACK_WAIT_MS);
         try (BreakpointServiceImpl ptrace = new BreakpointServiceImpl(core, "org.hwbp.ptrace-client");
                 MachineImpl machine = new MachineImpl(core, "org.hwbp.ptrace-client")) {
             int task = machine.createTask("tracee");
