@@ -34,7 +34,9 @@ import org.hwbp.kgdb.model.KgdbBpType;
  * breakpoints left over from before are removed (gdb_cmd_status(), which gdb's first {@code ?} reaches);
  * <li>one thread per CPU, thread id = CPU + 1, as kgdb's shadow CPU threads ({@code shadowCPU0}, ...);
  * <li>registers: the simulated CPUs execute no code, so rax…mxcsr are what gdb wrote into them in this
- * session (0 otherwise); dr0–dr3, dr6 and dr7 are the CPU's hardware debug registers, read through the
+ * session (0 otherwise), except that a CPU stopped by an execute breakpoint has its rip at the breakpoint (an
+ * instruction breakpoint is a fault: the instruction has not run), which is how gdb knows which breakpoint
+ * hit; dr0–dr3, dr6 and dr7 are the CPU's hardware debug registers, read through the
  * inspection API so that reading them counts as no register access (Linux's stub offers none of them), and
  * cannot be written (kgdb owns them through its breakinfo);
  * <li>memory: the machine's simulated memory ({@link Machine#readMemory}), no #DB;
@@ -104,6 +106,7 @@ public final class KgdbTarget implements GdbTarget {
         if (hit == null) {
             event = StopEvent.signal(thread, signal);
         } else if (hit.type() == BreakpointSpec.X) {
+            written.put(key(thread, TargetDescription.RIP), LittleEndian.bytes(hit.addr(), 8));
             event = StopEvent.hardwareBreakpoint(thread);
         } else {
             // The watched address as the debug register holds it: gdb matches it against its watchpoints.
