@@ -153,6 +153,9 @@ public class KgdbGdbIT extends SandboxTestSupport {
         Process gdb = gdb(file, "watch *(int *)" + DATA, "rwatch *(int *)" + DATA2, "awatch *(int *)" + DATA3,
                 "continue", "monitor hwbp:cpus", "continue", "continue", "detach");
         try {
+            // what a scenario does: wait for gdb's continue, then drive the machine
+            assertTrue(exec("kgdb:listen --wait").matches("listening on 127\\.0\\.0\\.1:" + port
+                    + ", (no gdb connected|gdb connected from 127\\.0\\.0\\.1:\\d+)\ngdb connected, machine running"));
             awaitRunningAfter(1);
             assertMatches("^2\\s+HOST\\s", exec("hwbp:cpus"));
             assertMatches("^#DB dr6=0xffff0ff[1248]$", exec("sim:access --value 9 2 " + DATA + " 4 w"));

@@ -64,6 +64,8 @@ public final class KgdbTarget implements GdbTarget {
     /** The general registers gdb wrote in this session, by (thread, regno). */
     private final Map<Long, byte[]> written = new ConcurrentHashMap<>();
     private volatile GdbSession session;
+    /** The connected gdb let the machine run (its continue) and has not been told of a stop since. */
+    private volatile boolean running;
 
     /**
      * @param kgdb    kgdb on the current core (EBUSY while the core is away)
@@ -91,6 +93,7 @@ public final class KgdbTarget implements GdbTarget {
         // gdb_cmd_status(): breakpoints left over from an earlier session are cleared when gdb connects.
         core.removeAllBreak();
         written.clear();
+        running = false;
         session = s;
         return StopEvent.signal(core.masterCpu() + 1, DebugCore.SIGTRAP);
     }
@@ -101,6 +104,7 @@ public final class KgdbTarget implements GdbTarget {
         if (s == null) {
             return;
         }
+        running = false;
         int thread = cpu + 1;
         StopEvent event;
         if (hit == null) {
@@ -213,6 +217,12 @@ public final class KgdbTarget implements GdbTarget {
             core.resumeFromPacket();
             return null;
         });
+        running = true;
+    }
+
+    /** Whether a gdb is connected and waits while the machine runs (after its continue, before a stop). */
+    public boolean gdbWaitsWhileRunning() {
+        return session != null && running;
     }
 
     @Override
@@ -229,6 +239,7 @@ public final class KgdbTarget implements GdbTarget {
     public void interrupt() {
         DebugCore core = kgdb.get();
         core.enterIfRunning("gdb interrupt (Ctrl-C) on cpu 0");
+        running = false;
         GdbSession s = session;
         if (s != null) {
             s.stopped(StopEvent.signal(core.masterCpu() + 1, StopEvent.SIGINT));
@@ -249,6 +260,7 @@ public final class KgdbTarget implements GdbTarget {
     /** gdb_cmd_detachkill(): every breakpoint of kgdb removed, the machine resumes if the debugger holds it. */
     private void end() {
         session = null;
+        running = false;
         written.clear();
         DebugCore core;
         try {
