@@ -1,7 +1,10 @@
 package org.hwbp.bench;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hwbp.api.Breakpoint;
 import org.hwbp.api.BreakpointHandler;
@@ -107,8 +110,9 @@ public class ClaimBenchmark {
     }
 
     /**
-     * The spinner's length: {@code spinNanos} > 0 spins that long; 0 (the default) measures the claim's median on
-     * a core of its own before the trial (claim + release alone, warmed up) and spins that long. Either way the
+     * The spinner's length: {@code spinNanos} > 0 spins that long; 0 (the default) measures the claim's median
+     * before the trial, as the claim group runs it (a core of its own, two registrars, warmed up for 2 s) and
+     * spins that long. Either way the
      * number of {@link Blackhole#consumeCPU} tokens is calibrated on this machine, and printed.
      */
     @State(Scope.Benchmark)
@@ -129,13 +133,35 @@ public class ClaimBenchmark {
                     + " -> consumeCPU(" + tokens + "), median " + median(spin(tokens), SPIN_WARM_NANOS) + " ns");
         }
 
+        /** The claim's median as the claim group runs it: on a machine of its own, beside two registrars. */
         private static long claimMedianNanos() {
-            HwBreakpointCore core = new HwBreakpointCore(CPUS, Policy.LINUX, 1000);
+            Machine m = new Machine();
+            m.setUp();
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Thread> registrars = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                Registrar r = new Registrar();
+                r.setUp(m);
+                Thread t = new Thread(() -> {
+                    while (!stop.get()) {
+                        register(m, r);
+                    }
+                }, "calibration registrar " + i);
+                t.start();
+                registrars.add(t);
+            }
             try {
-                Debugger kgdb = new BreakpointServiceImpl(core, "kgdb").debugger();
-                return median(() -> kgdb.claimAllCpus().release(), 2_000_000_000L);
+                return median(() -> m.kgdb.claimAllCpus().release(), 2_000_000_000L);
             } finally {
-                core.shutdown();
+                stop.set(true);
+                for (Thread t : registrars) {
+                    try {
+                        t.join();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                m.tearDown();
             }
         }
 
