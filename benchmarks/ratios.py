@@ -79,6 +79,7 @@ def main(paths):
 
     print("\n== claim (SampleTime, us/op) ==")
     c = score(rows, "ClaimBenchmark.claim")
+    pct = {}
     if c is None:
         print("  n/a")
     else:
@@ -88,6 +89,14 @@ def main(paths):
             if k in pct:
                 print(f"  claimer p{k:6} {fmt(pct[k], 3):>14} us")
         print(f"claimer p99.9: {fmt(pct.get('99.9'), 3)} us   (goal <= 10)")
+    s = score(rows, "ClaimBenchmark.spin")
+    if s is not None:
+        spin = s["secondaryMetrics"].get("spinner", {}).get("scorePercentiles", {})
+        for k in ("50.0", "99.0", "99.9", "99.99", "100.0"):
+            if k in spin:
+                print(f"  spinner p{k:6} {fmt(spin[k], 3):>14} us")
+        for k in ("99.0", "99.9"):
+            print(f"claimer/spinner p{k}: {fmt(ratio(pct.get(k), spin.get(k)))}   (goal <= 1.5)")
 
     print("\n== vmEntryExit (host DR accesses per entry+exit) ==")
     any_vm = False

@@ -1,6 +1,5 @@
 package org.hwbp.core;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -11,7 +10,12 @@ import java.util.function.Consumer;
  */
 public final class EventLog {
     private static final int CAPACITY = 1000;
-    private final ArrayDeque<String> events = new ArrayDeque<>();
+    /**
+     * The texts of the last {@link #CAPACITY} events in a ring: event number {@code k} (from 1) is at
+     * {@code (k - 1) % CAPACITY}. The number is joined to the text only when read, so adding an event allocates
+     * nothing (the debugger's claim and release log on their hot path, with texts built once).
+     */
+    private final String[] texts = new String[CAPACITY];
     private volatile Consumer<String> faultSink = s -> { };
     private long sequence;
 
@@ -21,10 +25,7 @@ public final class EventLog {
 
     public synchronized void add(String event) {
         sequence++;
-        if (events.size() == CAPACITY) {
-            events.removeFirst();
-        }
-        events.addLast(sequence + " " + event);
+        texts[(int) ((sequence - 1) % CAPACITY)] = event;
     }
 
     /** Records a fault of a bundle's callback and logs it. */
@@ -35,7 +36,11 @@ public final class EventLog {
 
     /** The last {@code n} events, oldest first. */
     public synchronized List<String> last(int n) {
-        List<String> all = new ArrayList<>(events);
-        return all.subList(Math.max(0, all.size() - n), all.size());
+        int count = (int) Math.min(Math.min(sequence, CAPACITY), n);
+        List<String> lines = new ArrayList<>(Math.max(0, count));
+        for (long k = sequence - count + 1; k <= sequence; k++) {
+            lines.add(k + " " + texts[(int) ((k - 1) % CAPACITY)]);
+        }
+        return lines;
     }
 }

@@ -37,6 +37,20 @@ public final class DebugRegisterFile {
         dr[i] = value;
     }
 
+    /**
+     * Six MOVs to DRn in a row, as hw_breakpoint_restore() does them: DR0–DR3 from {@code dr0to3}, then DR6, then
+     * DR7. Counted as six writes; taken under the register file's monitor once instead of six times (the
+     * debugger's release does this on every CPU).
+     */
+    public synchronized void writeAll(long[] dr0to3, long dr6, long dr7) {
+        writes.addAndGet(6);
+        for (int i = 0; i < 4; i++) {
+            dr[i] = dr0to3[i];
+        }
+        dr[6] = dr6;
+        dr[7] = dr7;
+    }
+
     /** A change made by the hardware itself; not a software access. */
     public synchronized void hardwareSet(int n, long value) {
         dr[index(n)] = value;

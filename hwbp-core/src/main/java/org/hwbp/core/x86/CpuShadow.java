@@ -7,7 +7,6 @@ import org.hwbp.api.HwbpException;
 import org.hwbp.api.x86.Dr6;
 import org.hwbp.api.x86.Dr7;
 import org.hwbp.core.machine.Cpu;
-import org.hwbp.core.machine.DebugRegisterFile;
 
 /**
  * The per-CPU state arch/x86/kernel/hw_breakpoint.c keeps: {@code cpu_dr7} (the DR7 Linux wants),
@@ -184,12 +183,7 @@ public final class CpuShadow<B> {
 
     /** hw_breakpoint_restore() with the CPU lock already held. */
     public void restoreLocked() {
-        DebugRegisterFile regs = cpu.registers();
-        for (int i = 0; i < HBP_NUM; i++) {
-            regs.write(i, cpuDebugreg[i]);
-        }
-        regs.write(6, Dr6.RESET);
-        regs.write(7, cpuDr7);
+        cpu.registers().writeAll(cpuDebugreg, Dr6.RESET, cpuDr7);
     }
 
     /** hw_breakpoint_active(): a global-enable bit in the shadow (never reads the hardware). */
