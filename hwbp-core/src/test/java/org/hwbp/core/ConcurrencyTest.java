@@ -74,7 +74,11 @@ class ConcurrencyTest {
             assertThat(problems).isEmpty();
             assertThat(f.core.checkQuiescent()).as("core.check() after round %d", round).isEmpty();
         }
-        assertThat(slowestClaimNanos.get()).as("slowest claim (ns)").isLessThan(1_000_000_000L);
+        // A claim that waited for a registration's lock would wait as long as the churn lasts; 1 s was exceeded
+        // (1.012 s) by mere descheduling on a loaded 2-CPU machine. That the claim takes no blocking lock at all is
+        // shown where a registration holds the constraint lock (ClaimProtocolTest
+        // .debuggerClaimCompletesWhileARegistrationBlocksHoldingTheConstraintLock).
+        assertThat(slowestClaimNanos.get()).as("slowest claim (ns)").isLessThan(10_000_000_000L);
         f.assertConsistent();
         for (Breakpoint bp : f.bps.breakpoints()) {
             bp.unregister();
