@@ -1,0 +1,92 @@
+package org.hwbp.ptrace.gdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+
+import org.hwbp.api.AccessKind;
+import org.hwbp.api.gdb.GdbServer;
+import org.hwbp.core.BreakpointServiceImpl;
+import org.hwbp.core.HwBreakpointCore;
+import org.hwbp.core.MachineImpl;
+import org.hwbp.core.Policy;
+import org.hwbp.ptrace.model.Tracer;
+import org.hwbp.ptrace.model.UserArea;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Debian's gdb against {@code ptrace:gdbserver}'s target on a plain-Java core: what gdb prints is asserted. */
+class TaskGdbServerTest {
+    static final String BUNDLE = "org.hwbp.ptrace-client";
+    static final int CPU = 1;
+
+    HwBreakpointCore core;
+    MachineImpl machine;
+    Tracer tracer;
+    TaskGdbServers servers;
+    int task;
+    GdbServer server;
+
+    @BeforeEach
+    void setUp() {
+        core = new HwBreakpointCore(4, Policy.LINUX, 1000);
+        machine = new MachineImpl(core, BUNDLE);
+        tracer = new Tracer(new BreakpointServiceImpl(core, BUNDLE), machine);
+        core.addTaskListener(BUNDLE, tracer::taskExited);
+        task = machine.createTask("tracee");
+        machine.switchTo(CPU, task);
+        servers = new TaskGdbServers();
+        server = servers.open(0, task, tracer, machine, cpu -> "hwbp: CPU " + cpu + " holders");
+    }
+
+    @AfterEach
+    void tearDown() {
+        servers.closeAll();
+        core.shutdown();
+    }
+
+    @Test
+    void hbreakAndAwatchArePokeuserWritesInGdbsOrderAndHitsStopWithTheirReason() throws Exception {
+        Gdb gdb = Gdb.start(server.port(), "info threads", "hbreak *0x401000", "awatch *(int *)0x601000",
+                "continue", "p/x $rip", "continue", "maintenance flush register-cache", "p/x $dr7", "p/x $dr0",
+                "p/x $dr1", "detach");
+        try {
+            awaitResumes(1);
+            // L0 (execute, 1 byte) + L1, RW1 = 11 (access), LEN1 = 11 (4 bytes) + LE, as gdb encodes it
+            assertThat(tracer.peekUser(task, UserArea.debugreg(7))).isEqualTo(0xf00105L);
+            machine.access(CPU, 0x401000, 1, AccessKind.X, false);
+            awaitResumes(2);
+            machine.access(CPU, 0x601000, 4, AccessKind.R, false);
+            String out = gdb.await();
+            assertThat(out).contains("* 1    Thread " + task)
+                    .contains("Hardware assisted breakpoint 1 at 0x401000")
+                    .contains("Hardware access (read/write) watchpoint 2: *(int *)0x601000")
+                    .contains("\nBreakpoint 1, 0x0000000000401000 in ?? ()")
+                    .contains("= 0x401000")
+                    .contains("\nHardware access (read/write) watchpoint 2: *(int *)0x601000\n\nValue = <unreadable>")
+                    // stopped, gdb took its breakpoints out: DR7 keeps only LE; the addresses stay (gdb writes
+                    // DR0-3 only for registers in use), the step-over having moved the hbreak to DR1
+                    .contains("$2 = 0x100\n$3 = 0x601000\n$4 = 0x401000\n")
+                    .contains("[Inferior 1 (Remote target) detached]");
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\ngdb printed:\n" + gdb.output(), e);
+        } finally {
+            gdb.cleanup();
+        }
+        assertThat(tracer.isTraced(task)).isFalse();
+        assertThat(core.check()).isEmpty();
+    }
+
+    /** Waits until gdb let the task run the {@code n}th time and waits for its stop. */
+    void awaitResumes(long n) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        TaskGdbTarget t = servers.target(task);
+        while (t.resumes() < n || !t.running()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("gdb did not let the task run (" + n + ")");
+            }
+            Thread.sleep(20);
+        }
+    }
+}
