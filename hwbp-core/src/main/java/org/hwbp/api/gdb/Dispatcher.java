@@ -234,7 +234,17 @@ final class Dispatcher {
         long address = Hex.parseUnsigned(parts[1]);
         int kind = Hex.parseSize(parts[2]);
         if (insert) {
-            target.insertBreakpoint(type, address, kind);
+            try {
+                target.insertBreakpoint(type, address, kind);
+            } catch (HwbpException e) {
+                if (e.errno() == Errno.EOPNOTSUPP || !target.explainsRefusals()) {
+                    throw e;
+                }
+                // gdb reads any "E." reply as an error; for Z1 it prints the text after the second '.' as
+                // "Remote failure reply: ..." (the packet stays within gdb's 7-bit, '#'/'$'-free text).
+                String why = e.getMessage().replaceAll("[^\\x20-\\x7e]|[#$}*]", " ");
+                return ascii(String.format("E.%02x.%s", e.errno().number(), why));
+            }
         } else {
             target.removeBreakpoint(type, address, kind);
         }

@@ -30,8 +30,10 @@ import org.hwbp.ptrace.model.Tracer;
  *
  * <p>Unlike gdbserver, which writes the registers lazily when it resumes the tracee, the writes are made when
  * gdb inserts the breakpoint (the tracee is stopped then), so that a refused write (ENOSPC: the slots are taken
- * for this task's CPUs) is the refusal of gdb's {@code Z} packet and gdb prints its own "Could not insert
- * hardware watchpoint". The mirror is then rolled back and written again, as gdb's next resume would.
+ * for this task's CPUs) is the refusal of gdb's {@code Z} packet, and gdb prints its own "Could not insert
+ * hardware watchpoint"; the refusal names who holds the slots (the inspection API's owners), which gdb shows
+ * for {@code hbreak} and {@code monitor slots} shows for any. The mirror is then rolled back and written
+ * again, as gdb's next resume would.
  *
  * <p>The task has no modelled general registers: they read as 0, except {@code rip}, which holds the address
  * of the hardware breakpoint the task last stopped at. Memory is not modelled in this client.
@@ -200,21 +202,31 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
                 e.addSuppressed(again);
             }
             if (e.errno() == Errno.ENOSPC) {
-                tell(holdersOfTaskCpus());
+                HwbpException told = new HwbpException(Errno.ENOSPC,
+                        e.getMessage().substring("ENOSPC: ".length()) + "; " + holdersOfTaskCpus());
+                told.addSuppressed(e);
+                throw told;
             }
             throw e;
         }
     }
 
+    /** Who holds the slots of the CPU the task runs on (of every CPU while it sleeps). */
     private String holdersOfTaskCpus() {
         int cpu = machine.task(task).cpu();
-        StringBuilder sb = new StringBuilder();
+        List<String> l = new java.util.ArrayList<>();
         for (int c = 0; c < machine.cpus(); c++) {
             if (cpu < 0 || c == cpu) {
-                sb.append(holders.apply(c)).append('\n');
+                l.add(holders.apply(c));
             }
         }
-        return sb.toString();
+        return String.join("; ", l);
+    }
+
+    /** A refused insertion tells gdb why and who holds the registers (gdb prints it for hbreak). */
+    @Override
+    public boolean explainsRefusals() {
+        return true;
     }
 
     @Override
@@ -322,9 +334,14 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
         }
     }
 
+    /** {@code monitor slots}: who holds the debug-register slots of the task's CPU. */
     @Override
     public String monitor(String command) {
-        throw new HwbpException(Errno.EOPNOTSUPP, "monitor commands are served by kgdb:listen");
+        if (!command.trim().equals("slots")) {
+            throw new HwbpException(Errno.EINVAL, "unknown monitor command '" + command.trim()
+                    + "' (this gdbserver knows: slots)");
+        }
+        return holdersOfTaskCpus().replace("; ", "\n");
     }
 
     // ------------------------------------------------------------------ TraceeObserver

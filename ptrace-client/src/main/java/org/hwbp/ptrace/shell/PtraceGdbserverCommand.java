@@ -1,16 +1,12 @@
 package org.hwbp.ptrace.shell;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
-import org.hwbp.api.Errno;
-import org.hwbp.api.HwbpException;
-import org.hwbp.api.inspect.BreakpointDTO;
-import org.hwbp.api.inspect.CpuDTO;
 import org.hwbp.api.inspect.HwbpRuntime;
 import org.hwbp.api.support.Args;
+import org.hwbp.ptrace.gdb.SlotHolders;
 import org.hwbp.ptrace.gdb.TaskGdbServers;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -63,37 +59,7 @@ public final class PtraceGdbserverCommand {
         Args a = new Args("ptrace:gdbserver", args, "PORT", "TASK");
         int port = a.nonNegative(0);
         int task = a.task(1);
-        var server = servers.open(port, task, commands.tracer(), commands.machine(), this::holders);
+        var server = servers.open(port, task, commands.tracer(), commands.machine(), new SlotHolders(() -> runtime));
         return "listening on 127.0.0.1:" + server.port() + " for task " + task;
-    }
-
-    /** Who holds the slots of {@code cpu}: its holder, then every breakpoint reserving a slot there. */
-    private String holders(int cpu) {
-        HwbpRuntime r = runtime;
-        if (r == null) {
-            throw new HwbpException(Errno.EBUSY, "core unavailable");
-        }
-        CpuDTO c = r.getCpu(cpu);
-        List<String> l = new ArrayList<>();
-        for (BreakpointDTO b : r.getBreakpoints()) {
-            if (b.reserved && (b.spec.cpu == cpu || b.spec.cpu == -1)) {
-                l.add(String.format("%s bp %d (%s 0x%x len %d %s)", b.owner, b.id,
-                        b.spec.task != 0 ? "task " + b.spec.task : "CPU " + b.spec.cpu, b.spec.address,
-                        b.spec.length, typeName(b.spec.type)));
-            }
-        }
-        return String.format("hwbp: CPU %d (held by %s%s) slots %d in use: %s", cpu, c.holder.kind,
-                "GUEST".equals(c.holder.kind) ? " " + c.holder.vm + "/" + c.holder.vcpu : "", c.slotsInUse,
-                l.isEmpty() ? "none" : String.join(", ", l));
-    }
-
-    private static String typeName(int type) {
-        return switch (type) {
-            case 1 -> "r";
-            case 2 -> "w";
-            case 3 -> "rw";
-            case 4 -> "x";
-            default -> Integer.toString(type);
-        };
     }
 }

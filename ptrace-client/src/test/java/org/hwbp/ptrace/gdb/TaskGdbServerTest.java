@@ -10,6 +10,7 @@ import org.hwbp.core.BreakpointServiceImpl;
 import org.hwbp.core.HwBreakpointCore;
 import org.hwbp.core.MachineImpl;
 import org.hwbp.core.Policy;
+import org.hwbp.core.inspect.CoreInspector;
 import org.hwbp.ptrace.model.Tracer;
 import org.hwbp.ptrace.model.UserArea;
 import org.junit.jupiter.api.AfterEach;
@@ -37,7 +38,7 @@ class TaskGdbServerTest {
         task = machine.createTask("tracee");
         machine.switchTo(CPU, task);
         servers = new TaskGdbServers();
-        server = servers.open(0, task, tracer, machine, cpu -> "hwbp: CPU " + cpu + " holders");
+        server = servers.open(0, task, tracer, machine, new SlotHolders(() -> new CoreInspector(core)));
     }
 
     @AfterEach
@@ -76,6 +77,27 @@ class TaskGdbServerTest {
         }
         assertThat(tracer.isTraced(task)).isFalse();
         assertThat(core.check()).isEmpty();
+    }
+
+    @Test
+    void aRefusedWriteNamesTheSlotHoldersAndIsGdbsCouldNotInsertAndTheMirrorIsRolledBack() throws Exception {
+        BreakpointServiceImpl kernel = new BreakpointServiceImpl(core, "org.hwbp.shell");
+        for (int i = 0; i < 3; i++) {
+            kernel.register(org.hwbp.api.BreakpointSpec.onCpu(CPU, 0xffffffff81000000L + 8 * i, 1,
+                    org.hwbp.api.BreakpointSpec.W), (bp, hit) -> { });
+        }
+        String out = Gdb.run(server.port(), "set breakpoint always-inserted on", "hbreak *0x401000", "hbreak *0x401008",
+                "awatch *(int *)0x601000", "delete 2", "maintenance flush register-cache", "p/x $dr7", "p/x $dr0", "monitor slots", "detach");
+        String holders = "hwbp: CPU 1 (held by HOST) slots 4 in use: org.hwbp.shell bp 1 (CPU 1 0xffffffff81000000"
+                + " len 1 w), org.hwbp.shell bp 2 (CPU 1 0xffffffff81000008 len 1 w), org.hwbp.shell bp 3 (CPU 1"
+                + " 0xffffffff81000010 len 1 w), org.hwbp.ptrace-client bp 1 (task 1 0x401000 len 8 x)";
+        assertThat(out).contains("Hardware assisted breakpoint 1 at 0x401000")
+                .contains("Cannot insert hardware breakpoint 2:Remote failure reply: ENOSPC: no free debug-register"
+                        + " slot for task 1 on every CPU; " + holders + ".\n")
+                .contains("Hardware access (read/write) watchpoint 3: *(int *)0x601000")
+                .contains("Could not insert hardware watchpoint 3.")
+                .contains("$1 = 0x101\n$2 = 0x401000\n")
+                .contains(holders + "\n");
     }
 
     /** Waits until gdb let the task run the {@code n}th time and waits for its stop. */
