@@ -100,6 +100,90 @@ class TaskGdbServerTest {
                 .contains(holders + "\n");
     }
 
+    @Test
+    void whileGdbWaitsTheDebuggersClaimAndReleaseOfTheCpusAreConsoleLines() throws Exception {
+        Gdb gdb = Gdb.start(server.port(), "awatch *(int *)0x601000", "continue", "detach");
+        try {
+            awaitResumes(1);
+            org.hwbp.api.DebuggerClaim claim = new BreakpointServiceImpl(core, "org.hwbp.kgdb-client").debugger()
+                    .claimAllCpus();
+            awaitOutput(gdb, "suspended");
+            claim.release();
+            awaitOutput(gdb, "restored");
+            machine.access(CPU, 0x601000, 4, AccessKind.W, false);
+            String out = gdb.await();
+            assertThat(out).contains("hwbp: CPUs 0-3 claimed by the debugger (kgdb): access watchpoint 0x601000"
+                            + " len 4 (task DR0) suspended\n")
+                    .contains("hwbp: CPUs 0-3 released: access watchpoint 0x601000 len 4 (task DR0) restored\n")
+                    .contains("Hardware access (read/write) watchpoint 1: *(int *)0x601000");
+        } finally {
+            gdb.cleanup();
+        }
+    }
+
+    @Test
+    void theTaskExitingUnderGdbEndsTheSessionWithWAndClosesTheServer() throws Exception {
+        Gdb gdb = Gdb.start(server.port(), "set breakpoint always-inserted on", "awatch *(int *)0x601000",
+                "continue", "info threads");
+        try {
+            awaitResumes(1);
+            machine.exitTask(task);
+            String out = gdb.await();
+            assertThat(out).contains("[Inferior 1 (Remote target) exited normally]")
+                    .contains("No threads.");
+        } finally {
+            gdb.cleanup();
+        }
+        awaitClosed();
+        assertThat(core.check()).isEmpty();
+        assertThat(new CoreInspector(core).getBreakpoints()).isEmpty();
+    }
+
+    @Test
+    void aGdbKilledMidSessionDetachesTheTaskWhichRunsOnAndAnotherGdbCanAttach() throws Exception {
+        Gdb gdb = Gdb.start(server.port(), "set breakpoint always-inserted on", "awatch *(int *)0x601000",
+                "continue");
+        try {
+            awaitResumes(1);
+            gdb.kill();
+        } finally {
+            gdb.cleanup();
+        }
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (tracer.isTraced(task)) {
+            assertThat(System.nanoTime()).isLessThan(end);
+            Thread.sleep(20);
+        }
+        // As Linux after gdb's detach: DR7 = 0, the disabled event keeps its slot until the task exits.
+        assertThat(machine.task(task).alive()).isTrue();
+        assertThat(core.check()).isEmpty();
+        tracer.attach(task);
+        assertThat(tracer.peekUser(task, UserArea.debugreg(7))).isZero();
+        tracer.detach(task);
+        String out = Gdb.run(server.port(), "info threads", "detach");
+        assertThat(out).contains("* 1    Thread " + task + " (tracee on CPU 1)");
+    }
+
+    private void awaitOutput(Gdb gdb, String text) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!gdb.output().contains(text)) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("gdb never printed " + text + ":\n" + gdb.output());
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private void awaitClosed() throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (server.isOpen() || !servers.describe().isEmpty()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("the gdbserver did not close");
+            }
+            Thread.sleep(20);
+        }
+    }
+
     /** Waits until gdb let the task run the {@code n}th time and waits for its stop. */
     void awaitResumes(long n) throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
