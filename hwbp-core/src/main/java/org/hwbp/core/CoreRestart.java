@@ -150,7 +150,7 @@ final class CoreRestart {
         }
         return new CoreSnapshot(cpus.count, core.policy.label(), core.callbackTimeoutMillis,
                 core.sched.nextTask.get(), core.perf.nextSerial.get(), core.claims.holderBundle(), nextIds, ts, evs,
-                states);
+                states, core.memory.pages());
     }
 
     /** One CPU's registers, counters, shadows and slot occupants, under its perf-context and register locks. */
@@ -195,7 +195,7 @@ final class CoreRestart {
      * Loads {@code s} into this fresh core (no task, nothing registered) before it is published: tasks and the
      * CPUs they run on, the task id and serial sequences, per CPU the hardware registers and their counters, the
      * shadows with a slot hint per slot occupied before ({@link CpuShadow#restoreState}), the holders, and the
-     * debugger's claim, kept until its bundle claims again or goes away. The owners then register again, in any
+     * debugger's claim, kept until its bundle claims again or goes away, and the memory. The owners then register again, in any
      * order: a registration matching one from before gets its id, serial and physical slot back, so that once
      * all are back every CPU's registers are what they were. EINVAL for another CPU count (that is a reboot).
      */
@@ -213,6 +213,7 @@ final class CoreRestart {
             core.sched.tasks.put(t.id(), st);
         }
         core.sched.nextTask.set(s.nextTask);
+        core.memory.restorePages(s.memory);
         core.perf.nextSerial.set(s.nextSerial);
         slotHints = true;
         for (int i = 0; i < cpus.count; i++) {

@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +22,8 @@ import org.hwbp.api.HwbpException;
  * pause and not a reboot: the machine (tasks, which task runs where, next task id), the configuration, every
  * registered breakpoint by owner (owner-scoped id, wide or not, attributes, registration serial, next id), and
  * per CPU the hardware registers, the shadows cpu_dr7/cpu_debugreg, which (owner, id) occupied each physical
- * slot (bp_per_reg), the register access counters and the holder. {@link HwBreakpointCore#restore} loads it into
+ * slot (bp_per_reg), the register access counters and the holder; and the memory's pages that hold a non-zero
+ * byte. {@link HwBreakpointCore#restore} loads it into
  * a fresh core before the service is published; the owners then re-register and get their old ids, serials and
  * slots back (see there).
  *
@@ -57,10 +60,12 @@ public final class CoreSnapshot {
     final List<Task> tasks;
     final List<Event> events;
     final List<CpuState> cpuStates;
+    /** The memory's pages by address ({@link org.hwbp.core.machine.Memory#pages()}). */
+    final Map<Long, byte[]> memory;
 
     CoreSnapshot(int cpus, String policy, long callbackTimeoutMillis, int nextTask, long nextSerial,
             String debuggerOwner, Map<String, Integer> nextIds, List<Task> tasks, List<Event> events,
-            List<CpuState> cpuStates) {
+            List<CpuState> cpuStates, Map<Long, byte[]> memory) {
         this.cpus = cpus;
         this.policy = policy;
         this.callbackTimeoutMillis = callbackTimeoutMillis;
@@ -71,6 +76,7 @@ public final class CoreSnapshot {
         this.tasks = List.copyOf(tasks);
         this.events = List.copyOf(events);
         this.cpuStates = List.copyOf(cpuStates);
+        this.memory = Collections.unmodifiableMap(new LinkedHashMap<>(memory));
     }
 
     public int cpus() {
@@ -95,6 +101,11 @@ public final class CoreSnapshot {
 
     public List<CpuState> cpuStates() {
         return cpuStates;
+    }
+
+    /** The memory's pages that hold a non-zero byte, by page address. */
+    public Map<Long, byte[]> memory() {
+        return memory;
     }
 
     public void write(Path file) throws IOException {
@@ -142,6 +153,12 @@ public final class CoreSnapshot {
                     p.setProperty(k + "slot." + slot, c.slotId[slot] + "," + c.slotOwner[slot]);
                 }
             }
+        }
+        p.setProperty("memory.pages", Integer.toString(memory.size()));
+        i = 0;
+        for (Map.Entry<Long, byte[]> page : memory.entrySet()) {
+            p.setProperty("memory.page." + i, page.getKey() + "," + HexFormat.of().formatHex(page.getValue()));
+            i++;
         }
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
@@ -198,9 +215,14 @@ public final class CoreSnapshot {
                         split(p.getProperty(k + "debugreg")), owners, ids,
                         "DEBUGGER".equals(p.getProperty(k + "holder")), Integer.parseInt(p.getProperty(k + "running"))));
             }
+            Map<Long, byte[]> memory = new LinkedHashMap<>();
+            for (int i = 0; i < Integer.parseInt(p.getProperty("memory.pages", "0")); i++) {
+                String[] f = p.getProperty("memory.page." + i).split(",", 2);
+                memory.put(Long.parseLong(f[0]), HexFormat.of().parseHex(f[1]));
+            }
             return new CoreSnapshot(cpus, p.getProperty("policy"), Long.parseLong(p.getProperty("callbackTimeoutMs")),
                     Integer.parseInt(p.getProperty("nextTask")), Long.parseLong(p.getProperty("nextSerial")),
-                    p.getProperty("debuggerOwner"), nextIds, tasks, events, states);
+                    p.getProperty("debuggerOwner"), nextIds, tasks, events, states, memory);
         } catch (RuntimeException e) {
             throw new HwbpException(Errno.EIO, "corrupt core snapshot " + file + ": " + e);
         }

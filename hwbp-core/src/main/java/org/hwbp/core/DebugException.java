@@ -9,6 +9,7 @@ import org.hwbp.api.Errno;
 import org.hwbp.api.Hit;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.machine.AccessResult;
+import org.hwbp.api.machine.LittleEndian;
 import org.hwbp.api.machine.Machine;
 import org.hwbp.api.x86.Dr6;
 import org.hwbp.api.x86.Dr7;
@@ -46,11 +47,13 @@ final class DebugException {
     }
 
     /**
-     * A memory access or instruction fetch on {@code cpu}. If it matches an enabled breakpoint of the
-     * hardware DR7, the hardware sets DR6's Bi bits and raises #DB: exc_debug reads and resets DR6 (and in
-     * kernel mode saves and clears DR7, local_db_save), then hw_breakpoint_handler() dispatches per slot.
+     * A memory access or instruction fetch on {@code cpu}: a read or fetch loads the bytes from memory, a write
+     * stores {@code value} little-endian. Data breakpoints are traps, so the access is done before any #DB. If
+     * it matches an enabled breakpoint of the hardware DR7, the hardware sets DR6's Bi bits and raises #DB:
+     * exc_debug reads and resets DR6 (and in kernel mode saves and clears DR7, local_db_save), then
+     * hw_breakpoint_handler() dispatches per slot.
      */
-    AccessResult access(int cpu, long address, int length, AccessKind kind, boolean kernelMode) {
+    AccessResult access(int cpu, long address, int length, AccessKind kind, boolean kernelMode, long value) {
         Cpu c = cpus.cpu(cpu);
         if (length != 1 && length != 2 && length != 4 && length != 8) {
             throw new HwbpException(Errno.EINVAL, "access length must be 1, 2, 4 or 8: " + length);
@@ -58,6 +61,13 @@ final class DebugException {
         int task = c.running();
         if (!kernelMode && task == Machine.IDLE) {
             throw new HwbpException(Errno.EINVAL, "CPU " + cpu + " runs no task; a user access needs one (or --kernel)");
+        }
+        long accessed;
+        if (kind == AccessKind.W) {
+            core.writeMemory(address, LittleEndian.bytes(value, length));
+            accessed = value & LittleEndian.mask(length);
+        } else {
+            accessed = LittleEndian.value(core.memory.read(address, length));
         }
         DebugRegisterFile regs = c.registers();
         long bits;
@@ -71,7 +81,7 @@ final class DebugException {
             c.unlockAndApplyPending();
         }
         if (bits == 0) {
-            return AccessResult.NO_TRAP;
+            return new AccessResult(false, 0, List.of(), accessed);
         }
         long exception = nextException.getAndIncrement();
         long savedDr7 = 0;
@@ -105,7 +115,7 @@ final class DebugException {
                 c.unlockAndApplyPending();
             }
         }
-        return new AccessResult(true, dr6, lines);
+        return new AccessResult(true, dr6, lines, accessed);
     }
 
     /** The positive-polarity Bi bits of the enabled hardware breakpoints this access hits. */

@@ -7,7 +7,9 @@ import org.hwbp.api.BreakpointHandler;
 import org.hwbp.api.BreakpointSpec;
 import org.hwbp.api.DebuggerClaim;
 import org.hwbp.api.HardwareListener;
+import org.hwbp.api.Errno;
 import org.hwbp.api.Holder;
+import org.hwbp.api.HwbpException;
 import org.hwbp.api.machine.AccessResult;
 import org.hwbp.api.machine.DebugRegisters;
 import org.hwbp.api.machine.GuestSession;
@@ -16,6 +18,7 @@ import org.hwbp.api.machine.TaskListener;
 import org.hwbp.core.accounting.SlotAccounting;
 import org.hwbp.core.claims.Dispatcher;
 import org.hwbp.core.machine.Cpu;
+import org.hwbp.core.machine.Memory;
 import org.hwbp.core.x86.BreakpointParser;
 import org.hwbp.core.x86.CpuShadow;
 import org.hwbp.core.x86.KernelAddressMap;
@@ -73,6 +76,8 @@ public final class HwBreakpointCore {
     final GuestSessions guests;
     final DebugException db;
     final InvariantCheck invariants;
+    /** The machine's memory (a leaf lock; see {@link Memory}). */
+    final Memory memory = new Memory();
 
     public HwBreakpointCore(int ncpus, Policy policy, long callbackTimeoutMillis) {
         this.cpus = new Cpus(ncpus);
@@ -241,9 +246,34 @@ public final class HwBreakpointCore {
         return sched.running(cpu);
     }
 
-    /** A memory access or instruction fetch on {@code cpu}; a hit raises #DB (see {@link DebugException}). */
+    /** A memory access or instruction fetch on {@code cpu}; a write stores 0; a hit raises #DB. */
     public AccessResult access(int cpu, long address, int length, AccessKind kind, boolean kernelMode) {
-        return db.access(cpu, address, length, kind, kernelMode);
+        return db.access(cpu, address, length, kind, kernelMode, 0);
+    }
+
+    /**
+     * A memory access or instruction fetch on {@code cpu}, a write storing {@code value} little-endian; a hit
+     * raises #DB (see {@link DebugException}).
+     */
+    public AccessResult access(int cpu, long address, int length, AccessKind kind, boolean kernelMode, long value) {
+        return db.access(cpu, address, length, kind, kernelMode, value);
+    }
+
+    /** The bytes at {@code address}, read as a debugger reads them: no #DB, no register access. */
+    public byte[] readMemory(long address, int length) {
+        return memory.read(address, length);
+    }
+
+    /** Stores {@code bytes} at {@code address} (no #DB); EBUSY once the core is paused, so no write is lost. */
+    public void writeMemory(long address, byte[] bytes) {
+        restart.captureIfStopping();
+        // Under the memory's monitor: a capture (which reads the pages under it) sees this write or refuses it.
+        synchronized (memory) {
+            if (restart.paused()) {
+                throw new HwbpException(Errno.EBUSY, "the core is paused (its bundle is stopping)");
+            }
+            memory.write(address, bytes);
+        }
     }
 
     /** The narrow per-CPU register access for KVM and kgdb; every MOV counted. */

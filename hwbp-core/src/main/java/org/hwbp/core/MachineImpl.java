@@ -60,6 +60,21 @@ public final class MachineImpl implements Machine, AutoCloseable {
     }
 
     @Override
+    public AccessResult access(int cpu, long address, int length, AccessKind kind, boolean kernelMode, long value) {
+        return core.access(cpu, address, length, kind, kernelMode, value);
+    }
+
+    @Override
+    public byte[] readMemory(long address, int length) {
+        return core.readMemory(address, length);
+    }
+
+    @Override
+    public void writeMemory(long address, byte[] bytes) {
+        core.writeMemory(address, bytes);
+    }
+
+    @Override
     public DebugRegisters registers(int cpu) {
         return core.registers(cpu);
     }

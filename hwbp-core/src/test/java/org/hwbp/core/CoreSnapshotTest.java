@@ -196,4 +196,23 @@ class CoreSnapshotTest {
         Files.writeString(file, "format=other\n");
         assertThatThrownBy(() -> CoreSnapshot.read(file)).hasMessageStartingWith("EIO");
     }
+
+    @Test
+    void theMemoryIsKeptAcrossARestartAndNoWriteAfterTheCaptureIsLost() throws Exception {
+        HwBreakpointCore core = new HwBreakpointCore(1, Policy.LINUX, 1000);
+        core.writeMemory(USER, new byte[] {1, 2, 3, 4});
+        core.writeMemory(0xffff_ffff_ffff_fff0L, new byte[] {(byte) 0xcc});
+        core.access(0, USER + 8, 8, org.hwbp.api.AccessKind.W, true, 0x0102030405060708L);
+        CoreSnapshot s = roundTrip(core.suspend(), dir.resolve("core.snapshot"));
+        assertThatThrownBy(() -> core.writeMemory(USER, new byte[] {9})).hasMessageStartingWith("EBUSY");
+        core.shutdown();
+
+        HwBreakpointCore again = new HwBreakpointCore(1, Policy.LINUX, 1000);
+        again.restore(s);
+        assertThat(again.readMemory(USER, 4)).containsExactly(1, 2, 3, 4);
+        assertThat(again.readMemory(USER + 8, 8)).containsExactly(8, 7, 6, 5, 4, 3, 2, 1);
+        assertThat(again.readMemory(0xffff_ffff_ffff_fff0L, 2)).containsExactly(0xcc, 0);
+        assertThat(s.memory()).hasSize(2);
+        again.shutdown();
+    }
 }

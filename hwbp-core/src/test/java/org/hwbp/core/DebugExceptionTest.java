@@ -205,4 +205,33 @@ class DebugExceptionTest {
         assertThat(r0.reads()).isEqualTo(rd);
         assertThat(h.hits).isEmpty();
     }
+
+    @Test
+    void aWriteIsStoredBeforeItsTrapAndAReadReturnsTheBytes() {
+        java.util.List<Long> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        f.bps.register(BreakpointSpec.forTask(t, V, 4, BreakpointSpec.W), new Recorder() {
+            @Override
+            public void triggered(Breakpoint bp, Hit hit) {
+                seen.add(org.hwbp.api.machine.LittleEndian.value(f.machine.readMemory(V, 4)));
+                super.triggered(bp, hit);
+            }
+        });
+        long w = r0.writes();
+        long rd = r0.reads();
+        assertThat(f.machine.readMemory(V, 4)).containsOnly(0);
+        assertThat(r0.reads()).as("reading memory is no register access").isEqualTo(rd);
+        AccessResult res = f.machine.access(0, V, 4, AccessKind.W, false, 0xdeadbeefL);
+        assertThat(res.trapped()).isTrue();
+        assertThat(res.value()).isEqualTo(0xdeadbeefL);
+        assertThat(seen).as("x86 data breakpoints are traps: the handler sees the new value").containsExactly(0xdeadbeefL);
+        assertThat(f.machine.readMemory(V, 4)).containsExactly(0xef, 0xbe, 0xad, 0xde);
+        long afterTrap = r0.writes();
+        f.machine.writeMemory(V + 8, new byte[] {1, 2});
+        assertThat(r0.writes()).as("writing memory is no register access").isEqualTo(afterTrap);
+        assertThat(f.machine.access(0, V + 8, 2, AccessKind.R, false).value()).isEqualTo(0x0201);
+        assertThat(f.machine.access(0, V + 8, 2, AccessKind.W, false).value()).as("a write without a value stores 0")
+                .isZero();
+        assertThat(f.machine.readMemory(V + 8, 2)).containsOnly(0);
+        assertThat(w).isLessThan(afterTrap);
+    }
 }

@@ -49,6 +49,8 @@ public class CoreRestartIT extends SandboxTestSupport {
         String before = accounting();
         String entries = kgdbEntries(exec("kgdb:status"));
         String vcpu = exec("kvm:vcpu " + vm + " 0");
+        assertEquals("ok", exec("sim:poke 0xffffffff82001000 0x1122334455667788 8"));
+        assertEquals("no trap", exec("sim:access --kernel --value 0xabcd 1 0xfff 2 w"));
 
         Bundle core = requireBundle(CORE);
         core.stop();
@@ -68,6 +70,8 @@ public class CoreRestartIT extends SandboxTestSupport {
 
         assertEquals(list, exec("hwbp:list"));
         assertEquals(regs, registers());
+        assertEquals("88 77 66 55 44 33 22 11", exec("sim:peek 0xffffffff82001000 8"));
+        assertEquals("cd ab", exec("sim:peek 0xfff 2"));
         assertEquals(before, accounting());
         assertEquals("true", exec("hwbp:used"));
         assertEquals("0x404040", exec("ptrace:peek " + task + " dr0"));

@@ -37,6 +37,28 @@ public class ShellCommandsIT extends SandboxTestSupport {
     }
 
     @Test
+    public void simulatedMemoryIsWrittenByAccessesAndPokesAndReadByPeeks() {
+        int task = newTask("writer");
+        assertEquals("ok", exec("sim:switch 3 " + task));
+        try {
+            assertEquals("00 00 00 00", exec("sim:peek 0x7000ffe 4"));
+            assertEquals("no trap", exec("sim:access --value 0x11223344 3 0x7000ffe 4 w"));
+            assertEquals("44 33 22 11", exec("sim:peek 0x7000ffe 4"));
+            assertEquals("ok", exec("sim:poke 0x7000fff 0xbeef 2"));
+            assertEquals("00 44 ef be 11 00", exec("sim:peek 0x7000ffd 6"));
+            assertEquals("no trap", exec("sim:access 3 0x7000ffe 2 w"));
+            assertEquals("00 00 00 be 11 00", exec("sim:peek 0x7000ffd 6"));
+            assertMatches("1 byte", error("EINVAL", "sim:poke 0x7000000 0x100 1"));
+            assertMatches("write", error("EINVAL", "sim:access --value 1 3 0x7000000 4 r"));
+            assertMatches("address space", error("EINVAL", "sim:peek 0xffffffffffffffff 2"));
+            assertMatches("LEN", error("EINVAL", "sim:peek 0x1000 0"));
+            assertEquals("ok", exec("hwbp:check"));
+        } finally {
+            exec("sim:exit " + task);
+        }
+    }
+
+    @Test
     public void simulatedTaskTripsItsBreakpointOnlyWhileItRuns() {
         int task = newTask("watched");
         String id = group("^bp (\\d+)$", exec("hwbp:register --task " + task + " 0x404000 4 w"));

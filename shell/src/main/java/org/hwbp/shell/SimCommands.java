@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
+import org.hwbp.api.AccessKind;
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.inspect.HwbpAdmin;
 import org.hwbp.api.machine.AccessResult;
+import org.hwbp.api.machine.LittleEndian;
 import org.hwbp.api.machine.Machine;
 import org.hwbp.api.machine.TaskInfo;
 import org.hwbp.api.support.Args;
@@ -17,8 +19,8 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * The {@code sim:} commands: the simulated machine's tasks, scheduling and memory accesses (the {@link Machine}
- * service), and a registration held in flight ({@link HwbpAdmin}).
+ * The {@code sim:} commands: the simulated machine's tasks, scheduling, memory accesses and memory (the
+ * {@link Machine} service), and a registration held in flight ({@link HwbpAdmin}).
  */
 @Component(service = SimCommands.class, immediate = true, property = {
     "osgi.command.scope=sim",
@@ -27,9 +29,14 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=switch",
     "osgi.command.function=exit",
     "osgi.command.function=access",
+    "osgi.command.function=peek",
+    "osgi.command.function=poke",
     "osgi.command.function=inflight"
 })
 public final class SimCommands {
+    /** The most bytes one sim:peek shows. */
+    static final int PEEK_MAX = 4096;
+
     private final Machine machine;
     private final HwbpAdmin admin;
     /** The registration held in flight by {@code sim:inflight}, or null. */
@@ -105,16 +112,24 @@ public final class SimCommands {
         return "ok";
     }
 
-    @Descriptor("the task running on CPU (or the kernel, --kernel) accesses memory; prints the #DB, if any, and the handlers called")
+    @Descriptor("the task running on CPU (or the kernel, --kernel) accesses memory (a write stores --value, default 0,"
+            + " little-endian in LEN bytes); prints the #DB, if any, and the handlers called")
     public String access(
             @Descriptor("a kernel-mode access") @Parameter(names = "--kernel", absentValue = "false", presentValue = "true")
             boolean kernel,
+            @Descriptor("the value a write stores") @Parameter(names = "--value", absentValue = "") String value,
             @Descriptor("CPU ADDR LEN r|w|x") String... args) {
         Args a = new Args("sim:access", args, "CPU", "ADDR", "LEN", "KIND");
         int cpu = a.integer(0);
         long addr = a.number(1);
         int len = a.integer(2);
-        AccessResult r = machine.access(cpu, addr, len, Args.access("KIND", a.string(3)), kernel);
+        AccessKind kind = Args.access("KIND", a.string(3));
+        long stored = value.isEmpty() ? 0 : Args.number("--value", value);
+        if (!value.isEmpty() && kind != AccessKind.W) {
+            throw new HwbpException(Errno.EINVAL, "sim:access: --value is for a write (w), not " + a.string(3));
+        }
+        // The output stays what product §5 promises (a read's bytes are sim:peek's to show).
+        AccessResult r = machine.access(cpu, addr, len, kind, kernel, stored);
         if (!r.trapped()) {
             return "no trap";
         }
@@ -122,5 +137,31 @@ public final class SimCommands {
         lines.add("#DB dr6=" + Args.hex(r.dr6()));
         lines.addAll(r.calls());
         return String.join("\n", lines);
+    }
+
+    @Descriptor("read simulated memory as a debugger does (no #DB): the bytes in hex, 16 a line; never-written bytes read 0")
+    public String peek(@Descriptor("ADDR LEN (1.." + PEEK_MAX + ")") String... args) {
+        Args a = new Args("sim:peek", args, "ADDR", "LEN");
+        long addr = a.number(0);
+        int len = a.integer(1);
+        if (len < 1 || len > PEEK_MAX) {
+            throw new HwbpException(Errno.EINVAL, "sim:peek: LEN must be 1.." + PEEK_MAX + ": " + len);
+        }
+        byte[] bytes = machine.readMemory(addr, len);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < bytes.length; i++) {
+            sb.append(i == 0 ? "" : i % 16 == 0 ? "\n" : " ").append(String.format("%02x", bytes[i] & 0xff));
+        }
+        return sb.toString();
+    }
+
+    @Descriptor("write simulated memory as a debugger does (no #DB): VALUE little-endian in LEN (1..8) bytes")
+    public String poke(@Descriptor("ADDR VALUE LEN") String... args) {
+        Args a = new Args("sim:poke", args, "ADDR", "VALUE", "LEN");
+        long addr = a.number(0);
+        long value = a.number(1);
+        int len = a.integer(2);
+        machine.writeMemory(addr, LittleEndian.bytes(value, len));
+        return "ok";
     }
 }

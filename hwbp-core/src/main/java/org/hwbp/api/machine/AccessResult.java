@@ -8,8 +8,15 @@ import java.util.List;
  * @param trapped whether a #DB was raised
  * @param dr6 DR6 as the #DB handler read it (architectural polarity), 0 if no trap
  * @param calls one line per breakpoint handler called (or skipped, with why)
+ * @param value the bytes accessed, little-endian: what a read or fetch found, what a write stored (since 1.1)
  */
-public record AccessResult(boolean trapped, long dr6, List<String> calls) {
+public record AccessResult(boolean trapped, long dr6, List<String> calls, long value) {
 
-    public static final AccessResult NO_TRAP = new AccessResult(false, 0, List.of());
+    public static final AccessResult NO_TRAP = new AccessResult(false, 0, List.of(), 0);
+
+    /** An outcome without the bytes accessed (value 0): the 1.0 constructor. */
+    public AccessResult(boolean trapped, long dr6, List<String> calls) {
+        this(trapped, dr6, calls, 0);
+    }
+
 }

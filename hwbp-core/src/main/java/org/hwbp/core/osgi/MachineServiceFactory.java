@@ -73,6 +73,21 @@ public final class MachineServiceFactory implements Machine {
     }
 
     @Override
+    public AccessResult access(int cpu, long address, int length, AccessKind kind, boolean kernelMode, long value) {
+        return delegate.access(cpu, address, length, kind, kernelMode, value);
+    }
+
+    @Override
+    public byte[] readMemory(long address, int length) {
+        return delegate.readMemory(address, length);
+    }
+
+    @Override
+    public void writeMemory(long address, byte[] bytes) {
+        delegate.writeMemory(address, bytes);
+    }
+
+    @Override
     public DebugRegisters registers(int cpu) {
         return delegate.registers(cpu);
     }

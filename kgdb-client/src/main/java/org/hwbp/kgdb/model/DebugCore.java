@@ -27,6 +27,19 @@ import org.hwbp.api.HwbpException;
 public final class DebugCore {
     /** SIGTRAP, the signal of every stop kgdb reports here (breakpoint hits and sysrq-g alike). */
     public static final int SIGTRAP = 5;
+    /** SIGINT, the signal of a stop gdb asked for (its Ctrl-C). */
+    public static final int SIGINT = 2;
+
+    /**
+     * Told, after kgdb's lock is released, that the machine entered the debugger because of a hit or a break
+     * request: the CPU that entered, the signal, and the breakinfo entry that hit (null for a break request).
+     * The gdb server's target turns it into a stop reply.
+     */
+    public interface StopSink {
+        void stopped(int cpu, int signal, Entry hit);
+    }
+
+    private volatile StopSink stopSink = (cpu, signal, hit) -> { };
 
     private final X86Kgdb arch;
     private final BreakpointService bps;
@@ -122,9 +135,35 @@ public final class DebugCore {
     }
 
     /** {@code kgdb:break}: sysrq-g, i.e. kgdb_breakpoint() on CPU 0. EBUSY if the debugger holds the machine. */
-    public synchronized void breakIn() {
+    public void breakIn() {
+        synchronized (this) {
+            checkEnabled();
+            enter(0, "break request (sysrq-g) on cpu 0");
+        }
+        stopSink.stopped(0, SIGTRAP, null);
+    }
+
+    /** Who is told of stops (the gdb server's target); {@code null}: nobody. */
+    public void setStopSink(StopSink sink) {
+        this.stopSink = sink == null ? (cpu, signal, hit) -> { } : sink;
+    }
+
+    /**
+     * gdb connects or interrupts (0x03): kgdb_breakpoint() on CPU 0 unless the debugger holds the machine
+     * already. Returns whether this call entered the debugger. Nobody is told: the caller answers gdb itself.
+     */
+    public synchronized boolean enterIfRunning(String reason) {
         checkEnabled();
-        enter(0, "break request (sysrq-g) on cpu 0");
+        if (stopped()) {
+            return false;
+        }
+        enter(0, reason);
+        return true;
+    }
+
+    /** The CPU that runs the debugger (kgdb_active), or ran it last. */
+    public synchronized int masterCpu() {
+        return masterCpu;
     }
 
     /** {@code kgdb:continue}: leaves the debugger. EINVAL if it does not hold the machine. */
@@ -211,18 +250,24 @@ public final class DebugCore {
      * every enabled entry, then kgdb_handle_exception() enters the debugger on the CPU that hit. Further hits of
      * the same #DB find the machine stopped already.
      */
-    private synchronized void hit(Breakpoint bp, Hit hit) {
-        int i = arch.entryOf(bp);
-        if (i < 0 || stopped()) {
-            return;
+    private void hit(Breakpoint bp, Hit hit) {
+        Entry entered;
+        synchronized (this) {
+            int i = arch.entryOf(bp);
+            if (i < 0 || stopped()) {
+                return;
+            }
+            String reason = String.format("hw breakpoint %d at 0x%x cpu %d (virtual dr6 0x%x)", i, hit.address(),
+                    hit.cpu(), arch.virtualDr6());
+            try {
+                enter(hit.cpu(), reason);
+            } catch (HwbpException e) {
+                log.accept("kgdb: " + reason + " could not enter the debugger: " + e.getMessage());
+                return;
+            }
+            entered = arch.entries().get(i);
         }
-        String reason = String.format("hw breakpoint %d at 0x%x cpu %d (virtual dr6 0x%x)", i, hit.address(),
-                hit.cpu(), arch.virtualDr6());
-        try {
-            enter(hit.cpu(), reason);
-        } catch (HwbpException e) {
-            log.accept("kgdb: " + reason + " could not enter the debugger: " + e.getMessage());
-        }
+        stopSink.stopped(hit.cpu(), SIGTRAP, entered);
     }
 
     /** What {@code kgdb:status} prints, without the CPU holders. */
@@ -253,6 +298,11 @@ public final class DebugCore {
     /** The breakinfo entries (for tests and status). */
     public synchronized List<Entry> entries() {
         return arch.entries();
+    }
+
+    /** Why kgdb's last call failed (gdb only ever sees E01). */
+    public synchronized String lastFailure() {
+        return arch.lastFailure();
     }
 
     /** The last stop's description, or "none". */

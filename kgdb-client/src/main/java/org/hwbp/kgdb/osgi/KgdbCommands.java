@@ -54,6 +54,8 @@ public final class KgdbCommands {
     private volatile Logger logger;
     /** kgdb's state while no core is bound. */
     private KgdbState saved;
+    /** Who is told of kgdb's stops on every core (the gdb server's target), or null. */
+    private volatile DebugCore.StopSink stopSink;
 
     @Activate
     public KgdbCommands(BundleContext context) {
@@ -110,6 +112,7 @@ public final class KgdbCommands {
         session = null;
         close(old);
         DebugCore core = new DebugCore(service, this::log, saved);
+        core.setStopSink(stopSink);
         saved = null;
         session = new Session(service, core, new GdbStub(core));
     }
@@ -175,6 +178,20 @@ public final class KgdbCommands {
             throw new HwbpException(Errno.EBUSY, "core unavailable");
         }
         return s;
+    }
+
+    /** kgdb on the current core (for the gdb server); EBUSY while no core is bound. */
+    public DebugCore debugCore() {
+        return session().core();
+    }
+
+    /** Tells {@code sink} of kgdb's stops, on this core and the next ones; null: nobody. */
+    public synchronized void setStopSink(DebugCore.StopSink sink) {
+        stopSink = sink;
+        Session s = session;
+        if (s != null) {
+            s.core().setStopSink(sink);
+        }
     }
 
     @Descriptor("send kgdb a gdb remote-protocol packet (Z1-Z4/z1-z4 ADDR,LEN in hex, ?, D, k, c); prints the reply")

@@ -1,0 +1,176 @@
+package org.hwbp.kgdb.osgi;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Converter;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.hwbp.api.Errno;
+import org.hwbp.api.HwbpException;
+import org.hwbp.api.gdb.GdbServer;
+import org.hwbp.api.inspect.HwbpRuntime;
+import org.hwbp.api.machine.Machine;
+import org.hwbp.api.support.Args;
+import org.hwbp.kgdb.gdb.KgdbTarget;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+/**
+ * {@code kgdb:listen}: kgdb served to a real gdb over TCP (Linux reaches kgdb over a serial line, kgdboc; the
+ * protocol is the same). The server ({@link GdbServer}) runs on threads of its own, so the shell never waits on
+ * gdb, and is closed when this bundle stops or is updated: gdb sees the connection close and kgdb's
+ * breakpoints are removed, the machine released. The core's services are optional and dynamic, so a paused
+ * core gives gdb error replies rather than a closed connection; {@code monitor CMD} runs a shell command through
+ * Gogo's CommandProcessor when there is one.
+ */
+@Component(immediate = true, service = KgdbListenCommand.class, property = {
+    "osgi.command.scope=kgdb",
+    "osgi.command.function=listen"
+})
+public final class KgdbListenCommand {
+    private final KgdbCommands kgdb;
+    private final KgdbTarget target;
+    private volatile Machine machine;
+    private volatile HwbpRuntime runtime;
+    private volatile CommandProcessor processor;
+    private GdbServer server;
+
+    @Activate
+    public KgdbListenCommand(@Reference KgdbCommands kgdb) {
+        this.kgdb = kgdb;
+        this.target = new KgdbTarget(kgdb::debugCore, () -> available(machine), () -> available(runtime),
+                this::runShellCommand);
+        kgdb.setStopSink(target::stopped);
+    }
+
+    private static <T> T available(T service) {
+        if (service == null) {
+            throw new HwbpException(Errno.EBUSY, "core unavailable");
+        }
+        return service;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindMachine(Machine m) {
+        machine = m;
+    }
+
+    void unbindMachine(Machine m) {
+        if (machine == m) {
+            machine = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindHwbpRuntime(HwbpRuntime r) {
+        runtime = r;
+    }
+
+    void unbindHwbpRuntime(HwbpRuntime r) {
+        if (runtime == r) {
+            runtime = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindCommandProcessor(CommandProcessor p) {
+        processor = p;
+    }
+
+    void unbindCommandProcessor(CommandProcessor p) {
+        if (processor == p) {
+            processor = null;
+        }
+    }
+
+    /** The bundle stops or is updated: the connection closes, gdb's session ends as a detach. */
+    @Deactivate
+    synchronized void deactivate() {
+        kgdb.setStopSink(null);
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+    }
+
+    @Descriptor("serve kgdb to gdb on 127.0.0.1:PORT (gdb's 'target remote :PORT' enters the debugger); no PORT:"
+            + " where it listens and who is connected; --stop: close it (a connected gdb is detached)")
+    public synchronized String listen(
+            @Descriptor("stop listening") @Parameter(names = "--stop", absentValue = "false", presentValue = "true")
+            boolean stop,
+            @Descriptor("[PORT]") String... args) {
+        Args a = new Args("kgdb:listen", args, "[PORT]");
+        if (stop) {
+            if (a.has(0)) {
+                throw new HwbpException(Errno.EINVAL, "kgdb:listen: --stop takes no PORT");
+            }
+            if (server == null) {
+                throw new HwbpException(Errno.ENOENT, "kgdb:listen: not listening");
+            }
+            String was = where(server.address());
+            server.close();
+            server = null;
+            return "stopped listening on " + was;
+        }
+        if (!a.has(0)) {
+            if (server == null) {
+                return "not listening";
+            }
+            return "listening on " + where(server.address())
+                    + server.peer().map(p -> ", gdb connected from " + where(p)).orElse(", no gdb connected");
+        }
+        int port = a.integer(0);
+        if (port < 0 || port > 0xffff) {
+            throw new HwbpException(Errno.EINVAL, "kgdb:listen: PORT must be 0..65535: " + port);
+        }
+        if (server != null) {
+            throw new HwbpException(Errno.EBUSY, "kgdb:listen: already listening on " + where(server.address())
+                    + " (kgdb:listen --stop first)");
+        }
+        kgdb.debugCore(); // EBUSY now rather than at gdb's connection when the core is away
+        server = GdbServer.listen(port, target);
+        return "listening on " + where(server.address());
+    }
+
+    /** gdb's {@code monitor CMD}: the command's printed output and its result, as the shell shows them. */
+    private String runShellCommand(String command) {
+        CommandProcessor p = processor;
+        if (p == null) {
+            throw new HwbpException(Errno.ENOENT, "no shell to run '" + command + "'");
+        }
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+        CommandSession session = p.createSession(new ByteArrayInputStream(new byte[0]), out, out);
+        try {
+            Object result = session.execute(command);
+            out.flush();
+            String printed = buffer.toString(StandardCharsets.UTF_8);
+            String value = result == null ? "" : result instanceof CharSequence ? result.toString()
+                    : String.valueOf(session.format(result, Converter.INSPECT));
+            return printed.isEmpty() || printed.endsWith("\n") ? printed + value : printed + "\n" + value;
+        } catch (HwbpException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new HwbpException(Errno.EINVAL, String.valueOf(e.getMessage()));
+        } finally {
+            session.close();
+        }
+    }
+
+    private static String where(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+}
