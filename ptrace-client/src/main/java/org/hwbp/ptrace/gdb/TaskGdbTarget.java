@@ -36,7 +36,7 @@ import org.hwbp.ptrace.model.Tracer;
  * again, as gdb's next resume would.
  *
  * <p>The task has no modelled general registers: they read as 0, except {@code rip}, which holds the address
- * of the hardware breakpoint the task last stopped at. Memory is not modelled in this client.
+ * of the hardware breakpoint the task last stopped at. Its memory is the machine's simulated memory.
  */
 final class TaskGdbTarget implements GdbTarget, TraceeObserver {
     private static final TargetDescription DESCRIPTION = TargetDescription.x86_64WithDebugRegisters();
@@ -152,14 +152,19 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
         }
     }
 
+    /**
+     * PTRACE_PEEKDATA: the machine's simulated memory (one address space: what {@code sim:access --value}
+     * writes and {@code sim:peek} reads).
+     */
     @Override
     public byte[] readMemory(long address, int length) {
-        throw new HwbpException(Errno.EIO, "the task's memory is not modelled");
+        return machine.readMemory(address, length);
     }
 
+    /** PTRACE_POKEDATA: into the machine's simulated memory (no #DB, as the kernel's access_process_vm). */
     @Override
     public void writeMemory(long address, byte[] data) {
-        throw new HwbpException(Errno.EIO, "the task's memory is not modelled");
+        machine.writeMemory(address, data);
     }
 
     /**

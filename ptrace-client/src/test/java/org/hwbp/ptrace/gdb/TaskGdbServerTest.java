@@ -65,7 +65,7 @@ class TaskGdbServerTest {
                     .contains("Hardware access (read/write) watchpoint 2: *(int *)0x601000")
                     .contains("\nBreakpoint 1, 0x0000000000401000 in ?? ()")
                     .contains("= 0x401000")
-                    .contains("\nHardware access (read/write) watchpoint 2: *(int *)0x601000\n\nValue = <unreadable>")
+                    .contains("\nHardware access (read/write) watchpoint 2: *(int *)0x601000\n\nValue = 0")
                     // stopped, gdb took its breakpoints out: DR7 keeps only LE; the addresses stay (gdb writes
                     // DR0-3 only for registers in use), the step-over having moved the hbreak to DR1
                     .contains("$2 = 0x100\n$3 = 0x601000\n$4 = 0x401000\n")
@@ -98,6 +98,28 @@ class TaskGdbServerTest {
                 .contains("Could not insert hardware watchpoint 3.")
                 .contains("$1 = 0x101\n$2 = 0x401000\n")
                 .contains(holders + "\n");
+    }
+
+    @Test
+    void aWriteWatchpointShowsOldAndNewValueAndGdbReadsAndWritesTheMachinesMemory() throws Exception {
+        machine.access(CPU, 0x601000, 4, AccessKind.W, false, 7);
+        Gdb gdb = Gdb.start(server.port(), "watch *(int *)0x601000", "rwatch *(short *)0x601010", "continue",
+                "continue", "set var *(int *)0x601020 = 0x11223344", "x/4xb 0x601000", "detach");
+        try {
+            awaitResumes(1);
+            machine.access(CPU, 0x601000, 4, AccessKind.W, false, 42);
+            awaitResumes(2);
+            machine.access(CPU, 0x601010, 2, AccessKind.R, false);
+            String out = gdb.await();
+            assertThat(out).contains("Hardware watchpoint 1: *(int *)0x601000\n\nOld value = 7\nNew value = 42")
+                    .contains("Hardware read watchpoint 2: *(short *)0x601010\n\nValue = 0")
+                    .contains("0x601000:\t0x2a\t0x00\t0x00\t0x00");
+            assertThat(machine.readMemory(0x601020, 4)).containsExactly(0x44, 0x33, 0x22, 0x11);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\ngdb printed:\n" + gdb.output(), e);
+        } finally {
+            gdb.cleanup();
+        }
     }
 
     @Test
