@@ -152,6 +152,23 @@ class VmGdbStubTest {
         assertThat(out).contains("* 1    Thread 1 (VM " + vm + " vCPU 0)");
     }
 
+    /** What a stop or update of kvm-client does under gdb: the stubs close, then the hypervisor shuts down. */
+    @Test
+    void theClientGoingAwayUnderGdbClosesTheConnectionAndLeavesNoThread() throws Exception {
+        Gdb gdb = Gdb.start(server.port(), "set breakpoint always-inserted on", "hbreak *0x1000", "continue");
+        try {
+            awaitResumes(1);
+            stubs.closeAll();
+            kvm.shutdown();
+            assertThat(gdb.await()).contains("Remote connection closed");
+        } finally {
+            gdb.cleanup();
+        }
+        assertThat(server.isOpen()).isFalse();
+        assertThat(core.check()).isEmpty();
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("gdb-"));
+    }
+
     private void awaitResumes(long n) throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         VmGdbTarget t = stubs.target(vm);

@@ -186,6 +186,30 @@ class TaskGdbServerTest {
         assertThat(out).contains("* 1    Thread " + task + " (tracee on CPU 1)");
     }
 
+    /**
+     * What a stop or update of ptrace-client does under gdb: PtraceCommands drops its tracer (its events
+     * released) and the gdbserver command closes its servers; gdb sees the connection close.
+     */
+    @Test
+    void theClientGoingAwayUnderGdbClosesTheConnectionAndLeavesNoSlot() throws Exception {
+        Gdb gdb = Gdb.start(server.port(), "set breakpoint always-inserted on", "watch *(int *)0x601000",
+                "continue");
+        try {
+            awaitResumes(1);
+            assertThat(new CoreInspector(core).getBreakpoints()).hasSize(1);
+            tracer.release();
+            servers.closeAll();
+            String out = gdb.await();
+            assertThat(out).contains("Remote connection closed");
+        } finally {
+            gdb.cleanup();
+        }
+        assertThat(server.isOpen()).isFalse();
+        assertThat(new CoreInspector(core).getBreakpoints()).isEmpty();
+        assertThat(core.check()).isEmpty();
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("gdb-"));
+    }
+
     private void awaitOutput(Gdb gdb, String text) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!gdb.output().contains(text)) {
