@@ -49,8 +49,8 @@ import org.hwbp.core.x86.KernelAddressMap;
  * <li>that CPU's register lock ({@link Cpu#lock()}, "IRQs off": the register writes themselves).
  * </ol>
  * Claims take none of them to claim: holders flip atomically ({@link Cpu#transferHolder}), and a release takes
- * each CPU's register lock alone. The monitors of the {@link EventLog} and of an {@link Owner}'s returning list
- * are leaves: nothing is taken under them, so they may be taken anywhere.
+ * each CPU's register lock alone. The monitors of the {@link EventLog}, of an {@link Owner}'s returning list
+ * and of the {@link Memory} are leaves: nothing is taken under them, so they may be taken anywhere.
  *
  * <p><b>No callback under a lock.</b> No client code (breakpoint handlers, hardware and task listeners) runs
  * while any core lock is held: the parts collect what to tell and hand it to the {@link Dispatcher} after

@@ -34,7 +34,9 @@ import org.hwbp.kgdb.model.KgdbBpType;
  * breakpoints left over from before are removed (gdb_cmd_status(), which gdb's first {@code ?} reaches);
  * <li>one thread per CPU, thread id = CPU + 1, as kgdb's shadow CPU threads ({@code shadowCPU0}, ...);
  * <li>registers: the simulated CPUs execute no code, so rax…mxcsr are what gdb wrote into them in this
- * session (0 otherwise); dr0–dr3, dr6 and dr7 are the CPU's hardware debug registers, read through the
+ * session (0 otherwise), except that a CPU stopped by an execute breakpoint has its rip at the breakpoint (an
+ * instruction breakpoint is a fault: the instruction has not run), which is how gdb knows which breakpoint
+ * hit; dr0–dr3, dr6 and dr7 are the CPU's hardware debug registers, read through the
  * inspection API so that reading them counts as no register access (Linux's stub offers none of them), and
  * cannot be written (kgdb owns them through its breakinfo);
  * <li>memory: the machine's simulated memory ({@link Machine#readMemory}), no #DB;
@@ -62,6 +64,8 @@ public final class KgdbTarget implements GdbTarget {
     /** The general registers gdb wrote in this session, by (thread, regno). */
     private final Map<Long, byte[]> written = new ConcurrentHashMap<>();
     private volatile GdbSession session;
+    /** The connected gdb let the machine run (its continue) and has not been told of a stop since. */
+    private volatile boolean running;
 
     /**
      * @param kgdb    kgdb on the current core (EBUSY while the core is away)
@@ -89,6 +93,7 @@ public final class KgdbTarget implements GdbTarget {
         // gdb_cmd_status(): breakpoints left over from an earlier session are cleared when gdb connects.
         core.removeAllBreak();
         written.clear();
+        running = false;
         session = s;
         return StopEvent.signal(core.masterCpu() + 1, DebugCore.SIGTRAP);
     }
@@ -99,11 +104,13 @@ public final class KgdbTarget implements GdbTarget {
         if (s == null) {
             return;
         }
+        running = false;
         int thread = cpu + 1;
         StopEvent event;
         if (hit == null) {
             event = StopEvent.signal(thread, signal);
         } else if (hit.type() == BreakpointSpec.X) {
+            written.put(key(thread, TargetDescription.RIP), LittleEndian.bytes(hit.addr(), 8));
             event = StopEvent.hardwareBreakpoint(thread);
         } else {
             // The watched address as the debug register holds it: gdb matches it against its watchpoints.
@@ -210,6 +217,12 @@ public final class KgdbTarget implements GdbTarget {
             core.resumeFromPacket();
             return null;
         });
+        running = true;
+    }
+
+    /** Whether a gdb is connected and waits while the machine runs (after its continue, before a stop). */
+    public boolean gdbWaitsWhileRunning() {
+        return session != null && running;
     }
 
     @Override
@@ -226,6 +239,7 @@ public final class KgdbTarget implements GdbTarget {
     public void interrupt() {
         DebugCore core = kgdb.get();
         core.enterIfRunning("gdb interrupt (Ctrl-C) on cpu 0");
+        running = false;
         GdbSession s = session;
         if (s != null) {
             s.stopped(StopEvent.signal(core.masterCpu() + 1, StopEvent.SIGINT));
@@ -246,6 +260,7 @@ public final class KgdbTarget implements GdbTarget {
     /** gdb_cmd_detachkill(): every breakpoint of kgdb removed, the machine resumes if the debugger holds it. */
     private void end() {
         session = null;
+        running = false;
         written.clear();
         DebugCore core;
         try {

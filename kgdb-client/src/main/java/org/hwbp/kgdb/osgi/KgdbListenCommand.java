@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
@@ -38,6 +39,10 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
     "osgi.command.function=listen"
 })
 public final class KgdbListenCommand {
+    /** How long {@code --wait} waits for gdb's continue. */
+    static final long WAIT_SECONDS = 600;
+    private static final long WAIT_POLL_MILLIS = 20;
+
     private final KgdbCommands kgdb;
     private final KgdbTarget target;
     private volatile Machine machine;
@@ -107,15 +112,41 @@ public final class KgdbListenCommand {
     }
 
     @Descriptor("serve kgdb to gdb on 127.0.0.1:PORT (gdb's 'target remote :PORT' enters the debugger); no PORT:"
-            + " where it listens and who is connected; --stop: close it (a connected gdb is detached)")
-    public synchronized String listen(
+            + " where it listens and who is connected; --stop: close it (a connected gdb is detached); --wait: then"
+            + " wait until a gdb is connected and has let the machine run (its continue), so that a scenario's next"
+            + " lines drive the machine under gdb")
+    public String listen(
             @Descriptor("stop listening") @Parameter(names = "--stop", absentValue = "false", presentValue = "true")
             boolean stop,
-            @Descriptor("[PORT]") String... args) {
+            @Descriptor("wait for gdb's continue (at most " + WAIT_SECONDS + " s)") @Parameter(names = "--wait",
+                    absentValue = "false", presentValue = "true") boolean wait,
+            @Descriptor("[PORT]") String... args) throws InterruptedException {
+        String result = control(stop, wait, args);
+        if (!wait) {
+            return result;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (!gdbLetTheMachineRun()) {
+            if (System.nanoTime() > deadline) {
+                throw new HwbpException(Errno.EBUSY, "kgdb:listen: no gdb continued within " + WAIT_SECONDS + " s");
+            }
+            Thread.sleep(WAIT_POLL_MILLIS);
+        }
+        return result + "\ngdb connected, machine running";
+    }
+
+    private synchronized boolean gdbLetTheMachineRun() {
+        if (server == null) {
+            throw new HwbpException(Errno.ENOENT, "kgdb:listen: no longer listening");
+        }
+        return target.gdbWaitsWhileRunning() && !kgdb.debugCore().stopped();
+    }
+
+    private synchronized String control(boolean stop, boolean wait, String[] args) {
         Args a = new Args("kgdb:listen", args, "[PORT]");
         if (stop) {
-            if (a.has(0)) {
-                throw new HwbpException(Errno.EINVAL, "kgdb:listen: --stop takes no PORT");
+            if (a.has(0) || wait) {
+                throw new HwbpException(Errno.EINVAL, "kgdb:listen: --stop takes no PORT and no --wait");
             }
             if (server == null) {
                 throw new HwbpException(Errno.ENOENT, "kgdb:listen: not listening");
@@ -127,6 +158,9 @@ public final class KgdbListenCommand {
         }
         if (!a.has(0)) {
             if (server == null) {
+                if (wait) {
+                    throw new HwbpException(Errno.ENOENT, "kgdb:listen: not listening");
+                }
                 return "not listening";
             }
             return "listening on " + where(server.address())

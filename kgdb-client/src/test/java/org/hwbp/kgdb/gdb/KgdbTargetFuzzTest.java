@@ -1,0 +1,263 @@
+package org.hwbp.kgdb.gdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Queue;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import org.hwbp.api.AccessKind;
+import org.hwbp.api.gdb.GdbServer;
+import org.hwbp.core.inspect.CoreInspector;
+import org.hwbp.kgdb.Fixture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * 100 000 random and mutated packets over a socket against kgdb's target on a real core, while another thread
+ * accesses the watched memory: no exception escapes, the server keeps serving, and once the last gdb is gone the
+ * core's invariants hold (hwbp:check) and kgdb holds nothing.
+ */
+class KgdbTargetFuzzTest {
+    private static final int PACKETS = 100_000;
+    private static final int BATCH = 100;
+    private static final String D = Long.toHexString(Fixture.DATA);
+    private static final List<String> SEEDS = List.of("?", "g", "p39", "p3e", "P0=0100000000000000", "P3e=0000000000000000",
+            "m" + D + ",10", "mffffffffffffffff,8", "M" + D + ",4:01020304", "X" + D + ",2:ab",
+            "Z1,ffffffff81234560,1", "z1,ffffffff81234560,1", "Z2," + D + ",4", "z2," + D + ",4", "Z3," + D + ",8",
+            "Z4," + D + ",2", "z4," + D + ",2", "Z0," + D + ",1", "c", "s", "vCont;c", "vCont;s:2;c", "vCont?",
+            "Hg1", "Hg5", "Hc-1", "T2", "T9", "qC", "qfThreadInfo", "qsThreadInfo", "qThreadExtraInfo,1",
+            "qAttached", "qSupported:swbreak+;hwbreak+", "qXfer:features:read:target.xml:0,400",
+            "qRcmd," + hex("cpus"), "QStartNoAckMode", "vMustReplyEmpty", "D", "k");
+
+    private static String hex(String s) {
+        return HexFormat.of().formatHex(s.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
+    void randomAndMutatedPacketsLeaveTheCoreConsistentAndKgdbHoldingNothing() throws Exception {
+        Queue<Throwable> escaped = new ConcurrentLinkedQueue<>();
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> escaped.add(e));
+        Fixture f = new Fixture().startKgdb();
+        KgdbTarget target = new KgdbTarget(() -> f.kgdb, () -> f.machine, () -> new CoreInspector(f.core),
+                command -> command);
+        f.kgdb.setStopSink(target::stopped);
+        GdbServer server = GdbServer.listen(0, target);
+        int task = f.machine.createTask("fuzzed");
+        f.machine.switchTo(1, task);
+        // the machine runs meanwhile: accesses hit whatever the fuzzed packets armed
+        Thread machine = new Thread(() -> {
+            Random r = new Random(7);
+            while (!Thread.currentThread().isInterrupted()) {
+                f.machine.access(r.nextInt(4), Fixture.DATA + r.nextInt(8), 1,
+                        AccessKind.values()[r.nextInt(2)], true, r.nextInt(256));
+            }
+        }, "fuzz-machine");
+        machine.start();
+        Random random = new Random(14);
+        int connections = 0;
+        long served = 0;
+        try {
+            Connection c = null;
+            long sent = 0;
+            int batch = 0;
+            while (served < PACKETS) {
+                if (c == null || c.closed()) {
+                    if (c != null) {
+                        c.close();
+                    }
+                    awaitNoPeer(server);
+                    c = new Connection(server.port());
+                    connections++;
+                    batch = 0;
+                }
+                try {
+                    c.out(next(random));
+                    sent++;
+                    if (++batch == BATCH) {
+                        String mark = mark(sent);
+                        c.out("#00".getBytes(StandardCharsets.ISO_8859_1));
+                        c.out(frame(("qRcmd," + hex(mark)).getBytes(StandardCharsets.ISO_8859_1), true));
+                        if (c.await(hex(mark))) {
+                            served += batch;
+                        }
+                        batch = 0;
+                    }
+                } catch (IOException e) {
+                    c.close();
+                    c = null;
+                }
+            }
+            if (c != null) {
+                c.close();
+            }
+            awaitNoPeer(server);
+        } finally {
+            machine.interrupt();
+            machine.join(10_000);
+            server.close();
+            Thread.setDefaultUncaughtExceptionHandler(previous);
+        }
+        assertThat(escaped).isEmpty();
+        assertThat(connections).isGreaterThan(1);
+        assertThat(f.core.checkQuiescent()).isEmpty();
+        assertThat(f.kgdb.entries()).noneMatch(e -> e.enabled() || !e.reservedCpus().isEmpty());
+        assertThat(f.kgdb.stopped()).isFalse();
+        assertThat(f.core.isUsed()).isFalse();
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.isAlive()
+                && t.getName().endsWith("-" + server.port()) && t.getName().startsWith("gdb-"));
+        f.close();
+    }
+
+    /** One fuzz input: a random packet, a mutated seed, raw garbage, or a seed as is. */
+    private static byte[] next(Random random) {
+        int kind = random.nextInt(10);
+        if (kind < 3) {
+            byte[] payload = new byte[random.nextInt(random.nextInt(100) == 0 ? 0x5000 : 64)];
+            random.nextBytes(payload);
+            return frame(payload, random.nextInt(5) != 0);
+        }
+        if (kind < 8) {
+            byte[] seed = SEEDS.get(random.nextInt(SEEDS.size())).getBytes(StandardCharsets.ISO_8859_1);
+            return frame(mutate(seed, random), random.nextInt(5) != 0);
+        }
+        if (kind == 8) {
+            byte[] garbage = new byte[1 + random.nextInt(16)];
+            for (int i = 0; i < garbage.length; i++) {
+                garbage[i] = (byte) "+-\u0003#$}*x0\n".charAt(random.nextInt(10));
+            }
+            return garbage;
+        }
+        String seed = SEEDS.get(random.nextInt(SEEDS.size()));
+        boolean ends = seed.equals("D") || seed.equals("k");
+        return frame(seed.getBytes(StandardCharsets.ISO_8859_1), !ends || random.nextInt(20) == 0);
+    }
+
+    /** A batch mark whose hex has no run of four equal digits (run-length encoding leaves it as it is). */
+    private static String mark(long n) {
+        StringBuilder s = new StringBuilder("mark");
+        for (char d : Long.toString(n).toCharArray()) {
+            s.append((char) ('g' + (d - '0')));
+        }
+        return s.toString();
+    }
+
+    private static byte[] mutate(byte[] seed, Random random) {
+        byte[] b = seed.clone();
+        int edits = 1 + random.nextInt(4);
+        for (int e = 0; e < edits && b.length > 0; e++) {
+            int at = random.nextInt(b.length);
+            switch (random.nextInt(4)) {
+                case 0 -> b[at] = (byte) random.nextInt(256);
+                case 1 -> b[at] = (byte) "0123456789abcdef,:;-".charAt(random.nextInt(20));
+                case 2 -> {
+                    byte[] shorter = new byte[b.length - 1];
+                    System.arraycopy(b, 0, shorter, 0, at);
+                    System.arraycopy(b, at + 1, shorter, at, b.length - at - 1);
+                    b = shorter;
+                }
+                default -> {
+                    byte[] longer = new byte[b.length + 1];
+                    System.arraycopy(b, 0, longer, 0, at);
+                    longer[at] = (byte) random.nextInt(256);
+                    System.arraycopy(b, at, longer, at + 1, b.length - at);
+                    b = longer;
+                }
+            }
+        }
+        return b;
+    }
+
+    private static byte[] frame(byte[] payload, boolean goodChecksum) {
+        int sum = 0;
+        for (byte x : payload) {
+            sum += x & 0xff;
+        }
+        ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 4);
+        f.write('$');
+        f.writeBytes(payload);
+        f.write('#');
+        f.writeBytes(String.format("%02x", (sum & 0xff) ^ (goodChecksum ? 0 : 0x5a))
+                .getBytes(StandardCharsets.ISO_8859_1));
+        return f.toByteArray();
+    }
+
+    private static void awaitNoPeer(GdbServer server) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (server.peer().isPresent() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertThat(server.peer()).isEmpty();
+    }
+
+    /** A connection whose replies a drain thread reads, so that the server never blocks on them. */
+    private static final class Connection {
+        private final Socket socket;
+        private final Thread drain;
+        private volatile boolean eof;
+        private final StringBuilder recent = new StringBuilder();
+
+        Connection(int port) throws IOException {
+            socket = new Socket(InetAddress.getLoopbackAddress(), port);
+            InputStream in = socket.getInputStream();
+            drain = new Thread(() -> {
+                byte[] buffer = new byte[8192];
+                try {
+                    int n;
+                    while ((n = in.read(buffer)) >= 0) {
+                        synchronized (recent) {
+                            recent.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+                            if (recent.length() > 65536) {
+                                recent.delete(0, recent.length() - 4096);
+                            }
+                            recent.notifyAll();
+                        }
+                    }
+                } catch (IOException e) {
+                    // reset by the server's end of the session
+                }
+                eof = true;
+                synchronized (recent) {
+                    recent.notifyAll();
+                }
+            }, "fuzz-drain");
+            drain.start();
+        }
+
+        boolean closed() {
+            return eof;
+        }
+
+        boolean await(String text) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            synchronized (recent) {
+                while (recent.indexOf(text) < 0) {
+                    long left = deadline - System.nanoTime();
+                    if (eof || left <= 0) {
+                        return false;
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(recent, left);
+                }
+                recent.setLength(0);
+                return true;
+            }
+        }
+
+        void out(byte[] bytes) throws IOException {
+            socket.getOutputStream().write(bytes);
+        }
+
+        void close() throws IOException, InterruptedException {
+            socket.close();
+            drain.join(10_000);
+        }
+    }
+}
