@@ -24,7 +24,7 @@ final class Dispatcher {
     private final TargetDescription description;
     private final Session session;
     /** The threads {@code Hg} and {@code Hc} selected: 0 = any, -1 = all, else an id. */
-    private int registerThread;
+    private volatile int registerThread;
     private int resumeThread = -1;
     /** What gdb said it understands in its qSupported (read by target threads formatting async stops). */
     private volatile boolean gdbSwbreak;
@@ -89,6 +89,11 @@ final class Dispatcher {
 
     /** The stop reply for {@code event}: {@code T} with thread and reason, or {@code W}/{@code X} at the end. */
     byte[] stopReply(StopEvent event) {
+        if (!event.endsSession()) {
+            // gdb takes the stopped thread as the general thread from now on (remote.c record_currthread), and
+            // gdbserver switches to it too: a later 'g' without Hg reads the thread that stopped.
+            registerThread = event.thread();
+        }
         String sig = String.format("%02x", event.signal());
         String reply = switch (event.reason()) {
             case EXITED -> "W" + sig;
@@ -234,7 +239,17 @@ final class Dispatcher {
         long address = Hex.parseUnsigned(parts[1]);
         int kind = Hex.parseSize(parts[2]);
         if (insert) {
-            target.insertBreakpoint(type, address, kind);
+            try {
+                target.insertBreakpoint(type, address, kind);
+            } catch (HwbpException e) {
+                if (e.errno() == Errno.EOPNOTSUPP || !target.explainsRefusals()) {
+                    throw e;
+                }
+                // gdb reads any "E." reply as an error; for Z1 it prints the text after the second '.' as
+                // "Remote failure reply: ..." (the packet stays within gdb's 7-bit, '#'/'$'-free text).
+                String why = e.getMessage().replaceAll("[^\\x20-\\x7e]|[#$}*]", " ");
+                return ascii(String.format("E.%02x.%s", e.errno().number(), why));
+            }
         } else {
             target.removeBreakpoint(type, address, kind);
         }

@@ -61,6 +61,17 @@ public interface GdbTarget {
      */
     void insertBreakpoint(BreakpointType type, long address, int kind);
 
+    /**
+     * Whether a refused {@link #insertBreakpoint} is answered {@code E.NN.message} instead of {@code ENN}: gdb
+     * treats both as the refusal, and for a hardware breakpoint ({@code Z1}) it also prints the message
+     * ("Cannot insert hardware breakpoint N:Remote failure reply: message"); for watchpoints it prints only its
+     * own "Could not insert hardware watchpoint N". Off by default (Linux's gdbstub and gdbserver send
+     * {@code ENN}).
+     */
+    default boolean explainsRefusals() {
+        return false;
+    }
+
     /** Removes a breakpoint ({@code z}) that {@link #insertBreakpoint} inserted. */
     void removeBreakpoint(BreakpointType type, long address, int kind);
 

@@ -9,7 +9,7 @@
  * {@link org.hwbp.api.gdb.GdbSession} it is handed when gdb connects.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.hwbp.api.gdb;
 
 import org.osgi.annotation.bundle.Export;

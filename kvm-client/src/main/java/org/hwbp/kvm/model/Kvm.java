@@ -114,8 +114,55 @@ public final class Kvm {
 
     /** The VM's file descriptor is closed: it disappears (a run in flight finishes first on its own vCPU). */
     public void destroy(int vm) {
-        if (vms.remove(vm) == null) {
+        Vm v = vms.remove(vm);
+        if (v == null) {
             throw new HwbpException(Errno.ENOENT, "no VM " + vm);
+        }
+        VmDebugger d = v.debugger;
+        v.debugger = null;
+        if (d != null) {
+            d.destroyed();
+        }
+    }
+
+    private Vm vm(int vm) {
+        Vm v = vms.get(vm);
+        if (v == null) {
+            throw new HwbpException(Errno.ENOENT, "no VM " + vm);
+        }
+        return v;
+    }
+
+    /** The VM's guest memory. */
+    public GuestMemory memory(int vm) {
+        return vm(vm).memory();
+    }
+
+    /** The number of vCPUs of the VM. */
+    public int vcpus(int vm) {
+        return vm(vm).vcpus().size();
+    }
+
+    /** Attaches user space's debugger (a gdbstub) to the VM; EBUSY if one is attached already. */
+    public void attachDebugger(int vm, VmDebugger debugger) {
+        Vm v = vm(vm);
+        synchronized (v) {
+            if (v.debugger != null) {
+                throw new HwbpException(Errno.EBUSY, "VM " + vm + " has a debugger already");
+            }
+            v.debugger = debugger;
+        }
+    }
+
+    /** Detaches {@code debugger} from the VM if it is attached there (a destroyed VM has none). */
+    public void detachDebugger(int vm, VmDebugger debugger) {
+        Vm v = vms.get(vm);
+        if (v != null) {
+            synchronized (v) {
+                if (v.debugger == debugger) {
+                    v.debugger = null;
+                }
+            }
         }
     }
 
@@ -265,15 +312,35 @@ public final class Kvm {
         if (cpu < 0 || cpu >= machine.cpus()) {
             throw new HwbpException(Errno.EINVAL, "no CPU " + cpu + " (0.." + (machine.cpus() - 1) + ")");
         }
-        return underLifecycle(() -> {
+        DebugExit[] exit = new DebugExit[1];
+        RunResult r = underLifecycle(() -> {
+            Vm m = vm(vm);
+            VmDebugger d = m.debugger;
+            String stopped = d == null ? null : d.stoppedBy();
+            if (stopped != null) {
+                // QEMU's vm_stop(): no vCPU of a stopped VM enters the guest until the debugger continues it.
+                throw new HwbpException(Errno.EBUSY, "VM " + vm + " is stopped by " + stopped);
+            }
             Vcpu v = vcpu(vm, vcpu);
             synchronized (v) {
-                return run(machine, v, cpu, List.copyOf(accesses));
+                RunResult res = run(machine, v, m.memory(), cpu, List.copyOf(accesses), exit);
+                exit[0] = exit[0] == null ? null : new DebugExit(d, exit[0].dr6(), exit[0].pc());
+                return res;
             }
         });
+        DebugExit e = exit[0];
+        if (e != null && e.debugger() != null) {
+            e.debugger().debugExit(vcpu, e.dr6(), e.pc());
+        }
+        return r;
     }
 
-    private RunResult run(Machine machine, Vcpu v, int cpu, List<GuestAccess> accesses) {
+    /** A KVM_EXIT_DEBUG to hand to the VM's debugger once the vCPU's lock is released. */
+    private record DebugExit(VmDebugger debugger, long dr6, long pc) {
+    }
+
+    private RunResult run(Machine machine, Vcpu v, GuestMemory memory, int cpu, List<GuestAccess> accesses,
+            DebugExit[] exit) {
         EntryPolicy p = policy;
         GuestSession session;
         try {
@@ -282,9 +349,9 @@ public final class Kvm {
             if (e.errno() != Errno.EBUSY || machine.holder(cpu).kind() != Holder.Kind.DEBUGGER) {
                 throw e;
             }
-            Outcome o = executeGuest(v, accesses, a -> 0L);
+            Outcome o = executeGuest(v, memory, accesses, a -> 0L);
             stats.get(p).record(0, 0);
-            return new RunResult(handleExit(v, o) + " (debug registers held by the debugger)", 0, 0);
+            return new RunResult(handleExit(v, o, exit) + " (debug registers held by the debugger)", 0, 0);
         }
         DebugRegisters regs = session.registers();
         long reads0 = regs.reads();
@@ -301,7 +368,8 @@ public final class Kvm {
             }
             try {
                 session.vmEntry(v.vmcsGuestDr7);
-                o = executeGuest(v, accesses, a -> session.guestAccess(a.address(), a.length(), a.kind()));
+                o = executeGuest(v, memory, accesses,
+                        a -> session.guestAccess(a.address(), a.length(), a.kind()));
             } finally {
                 // The exit path always runs, so the host gets its registers back whatever happened in between.
                 session.vmExit();
@@ -317,7 +385,7 @@ public final class Kvm {
             session.close();
         }
         stats.get(p).record(reads, writes);
-        return new RunResult(handleExit(v, o), reads, writes);
+        return new RunResult(handleExit(v, o, exit), reads, writes);
     }
 
     /**
@@ -413,7 +481,7 @@ public final class Kvm {
      * single-stepping (TF); with single-step on, the first instruction traps (one non-memory instruction if
      * the run has no accesses).
      */
-    private static Outcome executeGuest(Vcpu v, List<GuestAccess> accesses, Matcher m) {
+    private static Outcome executeGuest(Vcpu v, GuestMemory memory, List<GuestAccess> accesses, Matcher m) {
         long step = (v.guestDebug & GUESTDBG_SINGLESTEP) != 0 ? Dr6.BS : 0;
         if (accesses.isEmpty()) {
             return new Outcome(step, null);
@@ -422,6 +490,10 @@ public final class Kvm {
             long hits = m.hits(a);
             if (a.kind() == AccessKind.X && hits != 0) {
                 return new Outcome(hits, a);
+            }
+            if (a.kind() == AccessKind.W) {
+                // The write is done before its trap (a data breakpoint reports after the access).
+                memory.store(a.address(), a.length(), a.value());
             }
             if ((hits | step) != 0) {
                 return new Outcome(hits | step, null);
@@ -435,11 +507,12 @@ public final class Kvm {
      * KVM_EXIT_DEBUG with DR6 = exit qualification | 0xFFFF0FF0; otherwise the #DB is the guest's own and is
      * reinjected, its payload updating the guest's virtual DR6 (kvm_deliver_exception_payload).
      */
-    private static String handleExit(Vcpu v, Outcome o) {
+    private static String handleExit(Vcpu v, Outcome o, DebugExit[] exit) {
         if (o.dr6 == 0) {
             return "exit hlt";
         }
         if ((v.guestDebug & (GUESTDBG_SINGLESTEP | GUESTDBG_USE_HW_BP)) != 0) {
+            exit[0] = new DebugExit(null, o.dr6 | Dr6.RESET, o.fault != null ? o.fault.address() : -1);
             String pc = o.fault != null ? " pc=" + Args.hex(o.fault.address()) : "";
             return "exit debug #DB dr6=" + Args.hex(o.dr6 | Dr6.RESET) + pc;
         }

@@ -6,6 +6,9 @@ import java.util.List;
 /** A VM: its vCPUs (from 0), each created in its reset state. */
 final class Vm {
     private final List<Vcpu> vcpus;
+    private final GuestMemory memory = new GuestMemory();
+    /** The VM's debugger in user space (its gdbstub), or null. */
+    volatile VmDebugger debugger;
 
     Vm(int id, int nvcpus) {
         List<Vcpu> l = new ArrayList<>(nvcpus);
@@ -22,5 +25,9 @@ final class Vm {
 
     List<Vcpu> vcpus() {
         return vcpus;
+    }
+
+    GuestMemory memory() {
+        return memory;
     }
 }

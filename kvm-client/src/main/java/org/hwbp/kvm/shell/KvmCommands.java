@@ -128,6 +128,12 @@ public final class KvmCommands {
         }
     }
 
+    /** The hypervisor (for {@code kvm:gdbstub}). */
+    Kvm kvm() {
+        machine();
+        return kvm;
+    }
+
     private Machine machine() {
         Machine m = machine;
         if (m == null) {

@@ -63,6 +63,8 @@ public final class ThreadDebugState {
 
     /** What a SIGTRAP does to the task when nobody traces it (set by the tracer). */
     private volatile Runnable untracedSigtrap = () -> { };
+    /** The debugger that waits on this tracee's stops, or null (see {@link #observe}). */
+    private volatile TraceeObserver observer;
 
     public ThreadDebugState(int task, BreakpointService service) {
         this.task = task;
@@ -72,6 +74,16 @@ public final class ThreadDebugState {
     /** Sets what delivering SIGTRAP does when the task is not traced (its default action kills it). */
     void onUntracedSigtrap(Runnable action) {
         untracedSigtrap = action;
+    }
+
+    /** Sets (or with null clears) the one observer told of this tracee's stops and claim notifications. */
+    public void observe(TraceeObserver o) {
+        observer = o;
+    }
+
+    /** The observer set by {@link #observe}, or null. */
+    public TraceeObserver observer() {
+        return observer;
     }
 
     /**
@@ -362,6 +374,7 @@ public final class ThreadDebugState {
         public void triggered(Breakpoint bp, Hit hit) {
             int i = indexOf(bp);
             boolean newException = false;
+            Stop now;
             synchronized (dr6Lock) {
                 if (!hit.kernelMode() && hit.exception() != lastException) {
                     lastException = hit.exception();
@@ -370,10 +383,15 @@ public final class ThreadDebugState {
                 }
                 virtualDr6 |= Dr6.trap(i);
                 stop = new Stop("SIGTRAP", virtualDr6 ^ Dr6.RESET);
+                now = stop;
             }
             if (newException) {
                 // exc_debug_user() sends SIGTRAP once per #DB; with no tracer its default action ends the task.
                 untracedSigtrap.run();
+            }
+            TraceeObserver o = observer;
+            if (o != null) {
+                o.stopped(now);
             }
         }
 
@@ -384,6 +402,10 @@ public final class ThreadDebugState {
                 preempted.set(i, reason);
             }
             note("DR" + i + " (bp " + bp.id() + ") preempted " + reason);
+            TraceeObserver o = observer;
+            if (o != null) {
+                o.preempted(i, bp, reason);
+            }
         }
 
         @Override
@@ -393,6 +415,10 @@ public final class ThreadDebugState {
                 preempted.set(i, null);
             }
             note("DR" + i + " (bp " + bp.id() + ") restored");
+            TraceeObserver o = observer;
+            if (o != null) {
+                o.restored(i, bp);
+            }
         }
     }
 }

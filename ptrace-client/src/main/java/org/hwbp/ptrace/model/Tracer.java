@@ -269,6 +269,11 @@ public final class Tracer {
         ThreadDebugState s = threads.remove(task);
         if (s != null) {
             s.flush();
+            TraceeObserver o = s.observer();
+            if (o != null) {
+                s.observe(null);
+                o.exited();
+            }
         }
     }
 
@@ -279,6 +284,11 @@ public final class Tracer {
             ThreadDebugState s = threads.remove(task);
             if (s != null) {
                 s.flush();
+                TraceeObserver o = s.observer();
+                if (o != null) {
+                    s.observe(null);
+                    o.lost("the ptrace client's tracer went away");
+                }
             }
         }
     }

@@ -181,12 +181,21 @@ public final class PtraceCommands implements TaskListener {
         save(saved);
     }
 
-    private Tracer tracer() {
+    /** The tracer, EBUSY while the core is away (also for {@code ptrace:gdbserver}). */
+    Tracer tracer() {
         Tracer t = tracer;
         if (t == null) {
             throw new HwbpException(Errno.EBUSY, "core unavailable");
         }
         return t;
+    }
+
+    /** The Machine service, EBUSY while the core is away. */
+    synchronized Machine machine() {
+        if (machine == null) {
+            throw new HwbpException(Errno.EBUSY, "core unavailable");
+        }
+        return machine;
     }
 
     @Override

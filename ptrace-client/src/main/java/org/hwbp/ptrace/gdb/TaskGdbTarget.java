@@ -1,0 +1,464 @@
+package org.hwbp.ptrace.gdb;
+
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+import org.hwbp.api.Breakpoint;
+import org.hwbp.api.BreakpointSpec;
+import org.hwbp.api.Errno;
+import org.hwbp.api.HwbpException;
+import org.hwbp.api.PreemptReason;
+import org.hwbp.api.gdb.BreakpointType;
+import org.hwbp.api.gdb.GdbSession;
+import org.hwbp.api.gdb.GdbTarget;
+import org.hwbp.api.gdb.StopEvent;
+import org.hwbp.api.gdb.TargetDescription;
+import org.hwbp.api.machine.Machine;
+import org.hwbp.api.x86.Dr6;
+import org.hwbp.api.x86.Dr7;
+import org.hwbp.ptrace.model.ThreadDebugState;
+import org.hwbp.ptrace.model.TraceeObserver;
+import org.hwbp.ptrace.model.Tracer;
+
+/**
+ * gdbserver attached to one simulated task through ptrace-client's {@link Tracer}: gdb connecting is
+ * PTRACE_ATTACH, its hardware breakpoints and watchpoints are gdb's x86 mirror ({@link X86DregState}) written
+ * by PTRACE_POKEUSER in Linux gdb's order ({@link PtraceDregWriter}), a hit is the tracee's SIGTRAP, and the
+ * stop reason comes from the virtual DR6 as gdbserver's {@code x86_dr_stopped_data_address} finds it. The one
+ * thread is the task.
+ *
+ * <p>Unlike gdbserver, which writes the registers lazily when it resumes the tracee, the writes are made when
+ * gdb inserts the breakpoint (the tracee is stopped then), so that a refused write (ENOSPC: the slots are taken
+ * for this task's CPUs) is the refusal of gdb's {@code Z} packet, and gdb prints its own "Could not insert
+ * hardware watchpoint"; the refusal names who holds the slots (the inspection API's owners), which gdb shows
+ * for {@code hbreak} and {@code monitor slots} shows for any. The mirror is then rolled back and written
+ * again, as gdb's next resume would.
+ *
+ * <p>The task has no modelled general registers: they read as 0, except {@code rip}, which holds the address
+ * of the hardware breakpoint the task last stopped at. Its memory is the machine's simulated memory.
+ */
+final class TaskGdbTarget implements GdbTarget, TraceeObserver {
+    private static final TargetDescription DESCRIPTION = TargetDescription.x86_64WithDebugRegisters();
+
+    private final Tracer tracer;
+    private final Machine machine;
+    private final int task;
+    private final PtraceDregWriter writer;
+    private final Function<Integer, String> holders;
+    private final Runnable onEnd;
+    private final Object lock = new Object();
+    private X86DregState state = new X86DregState();
+    private volatile GdbSession session;
+    /** The address of the hardware breakpoint the task stopped at (what rip reads), else 0. */
+    private volatile long pc;
+    private volatile boolean stoppedByWatchpoint;
+    /** Whether gdb let the task run and waits for its next stop. */
+    private volatile boolean running;
+    /** How many times gdb let the task run. */
+    private final java.util.concurrent.atomic.AtomicLong resumes = new java.util.concurrent.atomic.AtomicLong();
+    /** The CPUs named when a breakpoint was preempted, for the line that tells it is restored. */
+    private volatile String lastClaimedCpus = "";
+
+    /**
+     * @param holders who holds the debug registers of a CPU, one line (the inspection API's slot owners)
+     * @param onEnd   run once the task is gone or the tracer lost it (the server is then closed)
+     */
+    TaskGdbTarget(Tracer tracer, Machine machine, int task, Function<Integer, String> holders, Runnable onEnd) {
+        this.tracer = tracer;
+        this.machine = machine;
+        this.task = task;
+        this.writer = new PtraceDregWriter(tracer, task);
+        this.holders = holders;
+        this.onEnd = onEnd;
+    }
+
+    int task() {
+        return task;
+    }
+
+    @Override
+    public TargetDescription description() {
+        return DESCRIPTION;
+    }
+
+    /** PTRACE_ATTACH (ESRCH, EPERM as there); the tracee's stops now come to this session. */
+    @Override
+    public StopEvent attach(GdbSession s) {
+        tracer.attach(task);
+        ThreadDebugState ts = tracer.tracee(task);
+        synchronized (lock) {
+            state = new X86DregState();
+            session = s;
+            pc = 0;
+            stoppedByWatchpoint = false;
+        }
+        ts.observe(this);
+        // PTRACE_ATTACH stops the tracee with SIGSTOP; gdbserver, serving "target remote", pretends the
+        // process is just starting up and reports that first stop as SIGTRAP.
+        return StopEvent.signal(task, StopEvent.SIGTRAP);
+    }
+
+    @Override
+    public List<Integer> threads() {
+        return List.of(task);
+    }
+
+    @Override
+    public String threadInfo(int thread) {
+        var t = machine.task(thread);
+        return t.name() + (t.cpu() >= 0 ? " on CPU " + t.cpu() : " sleeping");
+    }
+
+    @Override
+    public byte[] readRegister(int thread, int regno) {
+        byte[] b = new byte[DESCRIPTION.registers().get(regno).bytes()];
+        long v;
+        if (regno == TargetDescription.RIP) {
+            v = pc;
+        } else if (regno >= TargetDescription.DR0 && regno < TargetDescription.DR0 + 4) {
+            v = writer.read(regno - TargetDescription.DR0);
+        } else if (regno == TargetDescription.DR6) {
+            v = writer.read(6);
+        } else if (regno == TargetDescription.DR7) {
+            v = writer.read(7);
+        } else {
+            return b;
+        }
+        for (int i = 0; i < b.length && i < 8; i++) {
+            b[i] = (byte) (v >>> (8 * i));
+        }
+        return b;
+    }
+
+    /** Only the debug registers are writable (POKEUSER of u_debugreg[]), like {@code set $dr7 = ...}. */
+    @Override
+    public void writeRegister(int thread, int regno, byte[] value) {
+        long v = 0;
+        for (int i = 0; i < value.length && i < 8; i++) {
+            v |= (value[i] & 0xffL) << (8 * i);
+        }
+        if (regno >= TargetDescription.DR0 && regno < TargetDescription.DR0 + 4) {
+            writer.write(regno - TargetDescription.DR0, v);
+        } else if (regno == TargetDescription.DR6) {
+            writer.write(6, v);
+        } else if (regno == TargetDescription.DR7) {
+            writer.write(7, v);
+        } else if (regno == TargetDescription.RIP) {
+            pc = v;
+        } else if (readRegister(thread, regno).length != value.length || v != 0) {
+            throw new HwbpException(Errno.EIO, "register " + DESCRIPTION.registers().get(regno).name()
+                    + " is not modelled");
+        }
+    }
+
+    /**
+     * PTRACE_PEEKDATA: the machine's simulated memory (one address space: what {@code sim:access --value}
+     * writes and {@code sim:peek} reads).
+     */
+    @Override
+    public byte[] readMemory(long address, int length) {
+        return machine.readMemory(address, length);
+    }
+
+    /** PTRACE_POKEDATA: into the machine's simulated memory (no #DB, as the kernel's access_process_vm). */
+    @Override
+    public void writeMemory(long address, byte[] data) {
+        machine.writeMemory(address, data);
+    }
+
+    /**
+     * x86_dr_insert_watchpoint()/x86_dr_insert_hw_breakpoint() on a copy of the mirror, committed by the
+     * POKEUSER writes; a refused write rolls the tracee back to the old mirror and refuses the packet with
+     * the errno, after telling gdb's console who holds the registers.
+     */
+    @Override
+    public void insertBreakpoint(BreakpointType type, long address, int kind) {
+        synchronized (lock) {
+            X86DregState next = state.copy();
+            if (!next.insert(type, address, kind)) {
+                // x86_dr_insert_watchpoint() returns -1: gdbserver answers E01 (no register free in the mirror).
+                throw new HwbpException(Errno.EPERM, "the four debug registers of task " + task + " are in use");
+            }
+            commit(next);
+        }
+    }
+
+    @Override
+    public void removeBreakpoint(BreakpointType type, long address, int kind) {
+        synchronized (lock) {
+            X86DregState next = state.copy();
+            if (!next.remove(type, address, kind)) {
+                throw new HwbpException(Errno.ENOENT, "no such breakpoint");
+            }
+            commit(next);
+        }
+    }
+
+    private void commit(X86DregState next) {
+        try {
+            writer.update(next, stoppedByWatchpoint);
+            state = next;
+        } catch (HwbpException e) {
+            // What gdb's next resume would do with the mirror it kept: write the old state again.
+            try {
+                writer.update(state, false);
+            } catch (HwbpException again) {
+                e.addSuppressed(again);
+            }
+            if (e.errno() == Errno.ENOSPC) {
+                HwbpException told = new HwbpException(Errno.ENOSPC,
+                        e.getMessage().substring("ENOSPC: ".length()) + "; " + holdersOfTaskCpus());
+                told.addSuppressed(e);
+                throw told;
+            }
+            throw e;
+        }
+    }
+
+    /** Who holds the slots of the CPU the task runs on (of every CPU while it sleeps). */
+    private String holdersOfTaskCpus() {
+        int cpu = machine.task(task).cpu();
+        List<String> l = new java.util.ArrayList<>();
+        for (int c = 0; c < machine.cpus(); c++) {
+            if (cpu < 0 || c == cpu) {
+                l.add(holders.apply(c));
+            }
+        }
+        return String.join("; ", l);
+    }
+
+    /** A refused insertion tells gdb why and who holds the registers (gdb prints it for hbreak). */
+    @Override
+    public boolean explainsRefusals() {
+        return true;
+    }
+
+    @Override
+    public Set<BreakpointType> breakpointTypes() {
+        return Set.of(BreakpointType.HARDWARE, BreakpointType.WRITE_WATCHPOINT, BreakpointType.READ_WATCHPOINT,
+                BreakpointType.ACCESS_WATCHPOINT);
+    }
+
+    /** PTRACE_CONT, after x86_linux_update_debug_registers() cleared DR6 if the stop was a watchpoint's. */
+    @Override
+    public void resume() {
+        synchronized (lock) {
+            if (stoppedByWatchpoint) {
+                writer.write(6, 0);
+                stoppedByWatchpoint = false;
+            }
+        }
+        tracer.cont(task);
+        running = true;
+        resumes.incrementAndGet();
+    }
+
+    /** Whether gdb let the task run and waits for a stop. */
+    boolean running() {
+        return running;
+    }
+
+    /** How many times gdb let the task run. */
+    long resumes() {
+        return resumes.get();
+    }
+
+    /**
+     * PTRACE_SINGLESTEP: the task executes the one instruction it stopped before (gdb steps over a hardware
+     * breakpoint so). The model has no instruction stream, so where the task is afterwards is not known: rip
+     * reads 0 again, as before the first breakpoint, and the step's SIGTRAP is reported at once.
+     */
+    @Override
+    public void step(int thread) {
+        tracer.cont(task);
+        GdbSession s = session;
+        synchronized (lock) {
+            pc = 0;
+            stoppedByWatchpoint = false;
+        }
+        if (s != null) {
+            s.stopped(StopEvent.signal(task, StopEvent.SIGTRAP));
+        }
+    }
+
+    /** gdbserver's Ctrl-C: kill(SIGINT), which stops the traced task. */
+    @Override
+    public void interrupt() {
+        GdbSession s = session;
+        if (s != null) {
+            running = false;
+            s.stopped(StopEvent.signal(task, StopEvent.SIGINT));
+        }
+    }
+
+    /**
+     * gdb removed its breakpoints before {@code D} (each a POKEUSER sequence ending with DR7 = 0); what is left
+     * in the mirror is cleared the same way (a gdb that vanished removed nothing), then PTRACE_DETACH: the task
+     * runs on. As in Linux, the disabled events keep their slots until the task exits.
+     */
+    @Override
+    public void detach() {
+        end(true);
+    }
+
+    /** {@code k}: the task is killed (SIGKILL: do_exit). */
+    @Override
+    public void kill() {
+        end(false);
+        if (machine.task(task).alive()) {
+            machine.exitTask(task);
+        }
+    }
+
+    private void end(boolean clear) {
+        ThreadDebugState ts = null;
+        try {
+            ts = tracer.isTraced(task) ? tracer.tracee(task) : null;
+        } catch (HwbpException e) {
+            // the tracer lost the task meanwhile
+        }
+        if (ts != null) {
+            ts.observe(null);
+        }
+        running = false;
+        synchronized (lock) {
+            session = null;
+            if (clear && ts != null) {
+                X86DregState empty = new X86DregState();
+                try {
+                    writer.update(empty, stoppedByWatchpoint);
+                } catch (HwbpException e) {
+                    // DR7 = 0 cannot fail (it only disables); nothing else is written
+                }
+                state = empty;
+            }
+        }
+        if (ts != null) {
+            tracer.detach(task);
+        }
+    }
+
+    /** {@code monitor slots}: who holds the debug-register slots of the task's CPU. */
+    @Override
+    public String monitor(String command) {
+        if (!command.trim().equals("slots")) {
+            throw new HwbpException(Errno.EINVAL, "unknown monitor command '" + command.trim()
+                    + "' (this gdbserver knows: slots)");
+        }
+        return holdersOfTaskCpus().replace("; ", "\n");
+    }
+
+    // ------------------------------------------------------------------ TraceeObserver
+
+    /** The SIGTRAP: which register fired (virtual DR6), and what gdb inserted there, make the reason. */
+    @Override
+    public void stopped(ThreadDebugState.Stop stop) {
+        GdbSession s = session;
+        if (s == null) {
+            return;
+        }
+        StopEvent event;
+        synchronized (lock) {
+            event = reason(Dr6.toPositive(stop.dr6()));
+            stoppedByWatchpoint = event.reason() != StopEvent.Reason.HWBREAK
+                    && event.reason() != StopEvent.Reason.SIGNAL;
+            if (event.reason() == StopEvent.Reason.HWBREAK) {
+                pc = event.address();
+            }
+        }
+        running = false;
+        s.stopped(event.reason() == StopEvent.Reason.HWBREAK ? StopEvent.hardwareBreakpoint(task) : event);
+    }
+
+    /**
+     * x86_dr_stopped_data_address(): a DR6 bit of a register in use that is not an execute breakpoint gives the
+     * data address (the last such register wins, as there); an execute one is a hardware breakpoint at its
+     * address. gdbserver always says {@code watch:}; the register's RW bits tell write from access here.
+     */
+    private StopEvent reason(long positiveDr6) {
+        StopEvent found = null;
+        long execAt = -1;
+        for (int i = 0; i < 4; i++) {
+            if ((positiveDr6 & Dr6.trap(i)) == 0 || state.vacant(i)) {
+                continue;
+            }
+            int rw = state.rw(i);
+            if (rw == Dr7.RW_EXECUTE) {
+                execAt = state.mirror[i];
+            } else {
+                found = StopEvent.watchpoint(task, rw == Dr7.RW_WRITE ? BreakpointType.WRITE_WATCHPOINT
+                        : BreakpointType.ACCESS_WATCHPOINT, state.mirror[i]);
+            }
+        }
+        if (found != null) {
+            return found;
+        }
+        if (execAt >= 0) {
+            return new StopEvent(task, StopEvent.SIGTRAP, StopEvent.Reason.HWBREAK, execAt);
+        }
+        return StopEvent.signal(task, StopEvent.SIGTRAP);
+    }
+
+    @Override
+    public void preempted(int dr, Breakpoint bp, PreemptReason reason) {
+        String who = switch (reason) {
+            case DEBUGGER_CLAIM -> {
+                lastClaimedCpus = Cpus.where(machine, h -> h.kind() == org.hwbp.api.Holder.Kind.DEBUGGER);
+                yield lastClaimedCpus + " claimed by the debugger (kgdb)";
+            }
+            case GUEST_CLAIM -> {
+                int cpu = machine.task(task).cpu();
+                lastClaimedCpus = Cpus.name(List.of(Math.max(cpu, 0)));
+                yield lastClaimedCpus + " claimed by " + (cpu >= 0 ? machine.holder(cpu) : "a guest");
+            }
+            case DEBUGGER_PRIORITY -> {
+                lastClaimedCpus = "";
+                yield "slot taken by the debugger (debugger-priority policy)";
+            }
+        };
+        tell("hwbp: " + who + ": " + describe(dr, bp) + " suspended\n");
+    }
+
+    @Override
+    public void restored(int dr, Breakpoint bp) {
+        String cpus = lastClaimedCpus;
+        tell("hwbp: " + (cpus.isEmpty() ? "slot given back" : cpus + " released") + ": " + describe(dr, bp)
+                + " restored\n");
+    }
+
+    /** A gdb-side name of virtual DR{@code dr}'s breakpoint: its kind, address and length. */
+    private static String describe(int dr, Breakpoint bp) {
+        BreakpointSpec s = bp.spec();
+        String kind = switch (s.type()) {
+            case BreakpointSpec.X -> "hardware breakpoint";
+            case BreakpointSpec.W -> "watchpoint";
+            default -> "access watchpoint";
+        };
+        return String.format("%s 0x%x len %d (task DR%d)", kind, s.address(), s.length(), dr);
+    }
+
+    @Override
+    public void exited() {
+        GdbSession s = session;
+        session = null;
+        if (s != null) {
+            s.stopped(StopEvent.exited(0));
+        }
+        onEnd.run();
+    }
+
+    @Override
+    public void lost(String why) {
+        session = null;
+        onEnd.run();
+    }
+
+    /** Console output for gdb (shown while it waits for a stop). */
+    void tell(String text) {
+        GdbSession s = session;
+        if (s != null) {
+            s.console(text);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package org.hwbp.ptrace.shell;
+
+import java.util.List;
+
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.hwbp.api.inspect.HwbpRuntime;
+import org.hwbp.api.support.Args;
+import org.hwbp.ptrace.gdb.SlotHolders;
+import org.hwbp.ptrace.gdb.TaskGdbServers;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/**
+ * {@code ptrace:gdbserver PORT TASK}: a gdbserver for a simulated task, attached through this client's tracer
+ * ({@link TaskGdbServers}). {@code ptrace:gdbserver} alone lists the servers, {@code --stop TASK} closes one.
+ */
+@Component(service = PtraceGdbserverCommand.class, immediate = true, property = {
+    "osgi.command.scope=ptrace",
+    "osgi.command.function=gdbserver"
+})
+public final class PtraceGdbserverCommand {
+    private final PtraceCommands commands;
+    private final TaskGdbServers servers = new TaskGdbServers();
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile HwbpRuntime runtime;
+
+    @Activate
+    public PtraceGdbserverCommand(@Reference PtraceCommands commands) {
+        this.commands = commands;
+    }
+
+    /** The client goes away: every gdb sees its connection close. */
+    @Deactivate
+    void deactivate() {
+        servers.closeAll();
+    }
+
+    @Descriptor("serve gdb's remote protocol for a task (gdbserver): gdb's hardware watchpoints and breakpoints"
+            + " become POKEUSER writes of the task's debug registers")
+    public String gdbserver(
+            @Descriptor("close the gdbserver of TASK") @Parameter(names = "--stop", absentValue = "false",
+                    presentValue = "true") boolean stop,
+            @Descriptor("[PORT TASK] | --stop TASK | (none: list)") String... args) {
+        if (stop) {
+            Args a = new Args("ptrace:gdbserver --stop", args, "TASK");
+            servers.close(a.task(0));
+            return "ok";
+        }
+        if (args.length == 0) {
+            List<String> l = servers.describe();
+            return l.isEmpty() ? "no gdbserver" : String.join("\n", l);
+        }
+        Args a = new Args("ptrace:gdbserver", args, "PORT", "TASK");
+        int port = a.nonNegative(0);
+        int task = a.task(1);
+        var server = servers.open(port, task, commands.tracer(), commands.machine(), new SlotHolders(() -> runtime));
+        return "listening on 127.0.0.1:" + server.port() + " for task " + task;
+    }
+}
