@@ -146,7 +146,7 @@ public final class Main {
         if (lo.onlineCpus() != cpus) {
             throw new IOException("Linux reported " + lo.onlineCpus() + " online CPUs, the sandbox runs with " + cpus);
         }
-        environment = "Linux " + lo.kernel() + (nativeMode ? ", natively on the host's CPU" : ", under QEMU (TCG)")
+        environment = lo.kernel() + (nativeMode ? ", natively on the host's CPU" : ", under QEMU (TCG)")
                 + ", " + cpus + " CPUs; sandbox --cpus " + cpus;
         return new Run(lo, s);
     }
@@ -224,7 +224,7 @@ public final class Main {
             }
             return verdicts;
         };
-        Shrinker.Result r = new Shrinker(judge, 25).shrink(lines, first);
+        Shrinker.Result r = new Shrinker(judge, 12).shrink(lines, first);
         String name = f.getFileName().toString().replace(".hwbp", "");
         Path repro = f.resolveSibling(name + "-repro-line" + steps.get(first).line() + ".hwbp");
         Files.write(repro, r.steps());

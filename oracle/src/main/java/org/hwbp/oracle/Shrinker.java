@@ -22,6 +22,9 @@ public final class Shrinker {
     public record Result(List<String> steps, boolean confirmed, int rounds, int candidates) {
     }
 
+    /** At most this many candidates a round: each costs a sandbox runtime of its own. */
+    static final int MAX_CHUNKS = 8;
+
     private final Judge judge;
     private final int maxRounds;
 
@@ -41,7 +44,7 @@ public final class Shrinker {
         }
         int n = 2;
         while (!body.isEmpty() && rounds < maxRounds) {
-            n = Math.min(n, body.size());
+            n = Math.min(Math.min(n, body.size()), MAX_CHUNKS);
             List<List<String>> bodies = new ArrayList<>();
             List<List<String>> candidates = new ArrayList<>();
             for (int i = 0; i < n; i++) {
@@ -59,7 +62,7 @@ public final class Shrinker {
             if (kept >= 0) {
                 body = bodies.get(kept);
                 n = Math.max(n - 1, 2);
-            } else if (n >= body.size()) {
+            } else if (n >= Math.min(body.size(), MAX_CHUNKS)) {
                 break;
             } else {
                 n = Math.min(2 * n, body.size());

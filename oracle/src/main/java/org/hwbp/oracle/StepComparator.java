@@ -55,7 +55,9 @@ public final class StepComparator {
         }
         switch (linux.status()) {
             case UNSUP:
-                if (unmapped == null && !READ_ONLY.contains(step.verb())) {
+                // an access Linux could not make but the sandbox trapped on may have stopped a tracee
+                if (unmapped == null && (!READ_ONLY.contains(step.verb())
+                        || step.verb().equals("sim:access") && !sandboxHits(sandboxOut).isEmpty())) {
                     unmapped = step;
                 }
                 return new Outcome(step, "unsupported", sandbox, Verdict.UNSUPPORTED, linux.note(), false);
