@@ -33,11 +33,19 @@ public final class LinuxRunner {
     private final PrintStream log;
 
     public LinuxRunner(Path root, PrintStream log) {
+        this(root, defaultCache(), log);
+    }
+
+    LinuxRunner(Path root, Path cache, PrintStream log) {
         this.root = root;
-        String c = System.getenv("HWBP_ORACLE_CACHE");
-        this.cache = c != null && !c.isEmpty() ? Path.of(c)
-                : Path.of(System.getProperty("user.home"), ".cache", "hwbp-oracle");
+        this.cache = cache;
         this.log = log;
+    }
+
+    private static Path defaultCache() {
+        String c = System.getenv("HWBP_ORACLE_CACHE");
+        return c != null && !c.isEmpty() ? Path.of(c)
+                : Path.of(System.getProperty("user.home"), ".cache", "hwbp-oracle");
     }
 
     /** The guest program's output for {@code files}, in that order, run natively on the host. */

@@ -19,13 +19,15 @@ import java.util.regex.Pattern;
  * sandbox's {@code #DB}), {@code ptrace} for a tracee's SIGTRAP (its virtual DR6 is compared at
  * {@code ptrace:wait} and {@code ptrace:peek dr6}). The hardware DR6 of a #DB cannot be seen from user space.
  *
- * <p>Under QEMU's software emulation ({@code emulated}), data breakpoints are wrong in two known ways that real x86
+ * <p>Under QEMU's software emulation ({@code emulated}), data breakpoints are wrong in three known ways that real x86
  * hardware is not: (a) a misaligned multi-byte access anywhere on a page that holds a data breakpoint is reported
  * as a hit on it, and a true hit of that access can be missed; (b) a breakpoint that was hit keeps a stale hit flag
- * and is reported again beside the next real hit on its page. A Linux hit is trusted only where the access touches
- * the breakpoint's range ({@link Access#hits}); an answer that differs from the sandbox's only by such untrusted hits
- * (or, for a misaligned access, by missing hits) is an {@link Verdict#ARTEFACT}, and so is a later {@code ptrace:wait}
- * or DR6 read of a tracee whose virtual DR6 the artefact set. Natively nothing is excused.
+ * and is reported again beside the next real hit on its page; (c) when several data breakpoints match one access,
+ * only one of them is reported (QEMU flags the first matching watchpoint and stops looking). A Linux hit is trusted
+ * only where the access touches the breakpoint's range ({@link Access#hits}); an answer that differs from the
+ * sandbox's only by such untrusted hits, or by missing hits where the access was misaligned or Linux saw exactly one
+ * breakpoint fire, is an {@link Verdict#ARTEFACT}, and so is a later {@code ptrace:wait} or DR6 read of a tracee
+ * whose virtual DR6 the artefact set. Natively nothing is excused: the host's CPU is the ground truth.
  */
 public final class StepComparator {
 
@@ -43,6 +45,8 @@ public final class StepComparator {
     private Step unmapped;
     /** Tracee -> the step whose artefact set its virtual DR6. */
     private final Map<Integer, Step> spoiledDr6 = new HashMap<>();
+    /** Tracee -> its last trapping access, where Linux saw exactly one breakpoint fire (artefact (c) may hide more). */
+    private final Map<Integer, Step> singleWatch = new HashMap<>();
 
     public StepComparator(boolean emulated) {
         this.emulated = emulated;
@@ -79,6 +83,11 @@ public final class StepComparator {
             return new Outcome(step, l, sandbox, Verdict.ARTEFACT,
                     "virtual DR6 set by the emulator artefact at line " + spoiler.line(), false);
         }
+        Step single = readsDr6(step) ? singleWatch.get(task(step)) : null;
+        if (single != null && moreTrapBits(sandbox, l)) {
+            return new Outcome(step, l, sandbox, Verdict.ARTEFACT, "QEMU artefact (c) one breakpoint reported per "
+                    + "access: the access at line " + single.line() + " matched more virtual DRs", false);
+        }
         return differs(step, l, sandbox);
     }
 
@@ -106,15 +115,18 @@ public final class StepComparator {
             }
         }
         boolean ptraceUntrusted = false;
+        int trustedSlots = trusted.size();
         LinuxAccess.PtraceTrap trap = la.ptrace();
         if (trap != null) {
             all.add("ptrace");
             List<Integer> fired = trap.fired();
             boolean any = trap.killed() || fired.isEmpty();
+            trustedSlots += any ? 1 : 0;
             for (int n : fired) {
                 Range r = Range.ofDr7(trap.dr7(), n, trap.dr()[n]);
                 if (a != null && a.hits(r)) {
                     any = true;
+                    trustedSlots++;
                 } else {
                     untrusted.add("ptrace DR" + n + " " + r);
                     ptraceUntrusted = true;
@@ -127,6 +139,13 @@ public final class StepComparator {
         Set<String> sb = sandboxHits(sandboxOut);
         String shownLinux = show(all);
         boolean hit = !sb.isEmpty();
+        if (emulated && trap != null) {
+            if (trustedSlots == 1) {
+                singleWatch.put(trap.task(), step);
+            } else {
+                singleWatch.remove(trap.task());
+            }
+        }
         if (all.equals(sb) && untrusted.isEmpty()) {
             if (trap != null) {
                 spoiledDr6.remove(trap.task());
@@ -143,14 +162,16 @@ public final class StepComparator {
                         "QEMU artefact " + kind + ": reported " + String.join(", ", untrusted)
                                 + ", which the access does not touch", hit);
             }
-            if (a.misaligned() && sb.containsAll(trusted)) {
+            boolean oneSeen = trustedSlots == 1 && !a.misaligned();
+            if ((a.misaligned() || oneSeen) && sb.containsAll(trusted)) {
                 Set<String> missed = new TreeSet<>(sb);
                 missed.removeAll(trusted);
                 Integer tracee = sandboxPtraceTask(sandboxOut);
                 if (missed.contains("ptrace") && tracee != null) {
                     spoiledDr6.put(tracee, step);
                 }
-                return new Outcome(step, shownLinux, sandbox, Verdict.ARTEFACT, "QEMU artefact " + kind
+                return new Outcome(step, shownLinux, sandbox, Verdict.ARTEFACT, "QEMU artefact "
+                        + (oneSeen ? "(c) one breakpoint reported per access" : kind)
                         + ": true hit " + String.join(", ", missed) + " missed"
                         + (untrusted.isEmpty() ? "" : "; reported " + String.join(", ", untrusted)), hit);
             }
@@ -164,6 +185,21 @@ public final class StepComparator {
         if (linux.status() == LinuxAnswer.Status.OK && (v.equals("ptrace:attach") || v.equals("ptrace:detach")
                 || v.equals("sim:exit") || v.equals("ptrace:poke") && DR6_NAMES.contains(arg(step, 1)))) {
             spoiledDr6.remove(task(step));
+            singleWatch.remove(task(step));
+        }
+    }
+
+    /**
+     * Whether the sandbox's DR6 (from {@code SIGTRAP dr6=V} or a peeked {@code 0xV}) has every trap bit B0-B3 of
+     * Linux's and more, and is otherwise the same: what a hit QEMU did not report leaves behind.
+     */
+    private static boolean moreTrapBits(String sandbox, String linux) {
+        try {
+            long s = Numbers.parse(sandbox.replace("SIGTRAP dr6=", ""));
+            long l = Numbers.parse(linux.replace("SIGTRAP dr6=", ""));
+            return (s & ~0xfL) == (l & ~0xfL) && (s & l & 0xf) == (l & 0xf) && (s & 0xf) != (l & 0xf);
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 
