@@ -40,7 +40,7 @@ public final class Main {
         } catch (IllegalArgumentException e) {
             System.err.println("sandbox oracle: " + e.getMessage());
             System.err.println("usage: ./sandbox [--cpus N] oracle [--native] FILE...");
-            System.err.println("       ./sandbox [--cpus N] oracle [--native] --random N --seed S [--out DIR]");
+            System.err.println("       ./sandbox [--cpus N] oracle [--native] --random N --seed S [--out DIR] [--shrink K]");
             System.exit(2);
         } catch (IOException e) {
             System.err.println("sandbox oracle: " + e.getMessage());
@@ -56,6 +56,7 @@ public final class Main {
         int random = -1;
         Long seed = null;
         Path dir = null;
+        int shrink = 3;
         List<Path> files = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -68,6 +69,7 @@ public final class Main {
                 case "--random" -> random = positive(value(args, ++i, "--random"), "--random");
                 case "--seed" -> seed = Long.parseLong(value(args, ++i, "--seed"));
                 case "--out" -> dir = Path.of(value(args, ++i, "--out"));
+                case "--shrink" -> shrink = Integer.parseInt(value(args, ++i, "--shrink"));
                 default -> {
                     if (args[i].startsWith("--")) {
                         throw new IllegalArgumentException("unknown option " + args[i]);
@@ -101,7 +103,7 @@ public final class Main {
             }
             files = m.writeRandom(random, seed, dir);
         }
-        return m.compare(files, random >= 0);
+        return m.compare(files, random >= 0 ? shrink : 0);
     }
 
     private List<Path> writeRandom(int n, long seed, Path dir) throws IOException {
@@ -151,7 +153,11 @@ public final class Main {
         return new Run(lo, s);
     }
 
-    private int compare(List<Path> files, boolean shrink) throws IOException {
+    /**
+     * Compares the files; then shrinks the first disagreement of each file into a reproducer, for at most
+     * {@code shrink} kinds of disagreement (a kind: the command and both answers), since each costs rounds of runs.
+     */
+    private int compare(List<Path> files, int shrink) throws IOException {
         long t0 = System.nanoTime();
         Run run = runBoth(files);
         out.println("# " + environment);
@@ -160,7 +166,10 @@ public final class Main {
         int unsupported = 0;
         int artefacts = 0;
         int hits = 0;
-        List<String> reproducers = new ArrayList<>();
+        List<Outcome> firstDiffs = new ArrayList<>();
+        List<Path> diffFiles = new ArrayList<>();
+        List<List<Step>> diffSteps = new ArrayList<>();
+        List<Integer> diffIndex = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
             Path f = files.get(i);
             String name = f.getFileName().toString();
@@ -191,11 +200,27 @@ public final class Main {
                     firstDiff = k;
                 }
             }
-            if (shrink && firstDiff >= 0) {
-                reproducers.add(reproduce(f, steps, firstDiff));
+            if (firstDiff >= 0) {
+                firstDiffs.add(outcomes.get(firstDiff));
+                diffFiles.add(f);
+                diffSteps.add(steps);
+                diffIndex.add(firstDiff);
             }
         }
-        reproducers.forEach(out::print);
+        java.util.Map<String, String> kinds = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < firstDiffs.size(); i++) {
+            Outcome o = firstDiffs.get(i);
+            String kind = o.step().verb() + " " + o.linux() + " / " + o.sandbox();
+            String where = o.step().file() + ":" + o.step().line();
+            if (kinds.containsKey(kind)) {
+                out.println("# the DIFF at " + where + " is of the kind already shrunk for " + kinds.get(kind));
+            } else if (kinds.size() < shrink) {
+                kinds.put(kind, where);
+                out.print(reproduce(diffFiles.get(i), diffSteps.get(i), diffIndex.get(i)));
+            } else {
+                out.println("# the DIFF at " + where + " is not shrunk (--shrink " + shrink + " kinds done)");
+            }
+        }
         out.printf("# %d access steps fired breakpoints and matched; %d emulator artefacts (counted as unsupported);"
                 + " %.0f s%n", hits, artefacts, (System.nanoTime() - t0) / 1e9);
         out.println(match + " match, " + diff + " diff, " + unsupported + " unsupported");
