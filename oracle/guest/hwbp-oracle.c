@@ -174,6 +174,7 @@ struct task {
 	int exited;     /* sim:exit done: the pid is gone, later uses give ESRCH */
 	int have_trap;  /* a SIGTRAP stop since attach or ptrace:cont, for ptrace:wait */
 	char trap_text[128];
+	unsigned long dr[8];  /* DR0-DR3 and DR7 as the last successful POKEUSER left them */
 	char name[64];
 };
 
@@ -753,6 +754,9 @@ static void cmd_poke(int argc, char **argv, struct result *r)
 		r_fail(r, errno, "PTRACE_POKEUSER off %lu%s", off, t ? "" : "; unknown task -> nonexistent pid");
 		return;
 	}
+	size_t dr0 = offsetof(struct user, u_debugreg);
+	if (t && off >= dr0 && off < dr0 + 8 * sizeof(long) && (off - dr0) % sizeof(long) == 0)
+		t->dr[(off - dr0) / sizeof(long)] = (unsigned long)val;
 	r_ok(r, "0");
 	r_note(r, "PTRACE_POKEUSER off %lu", off);
 }
@@ -1009,7 +1013,9 @@ static void cmd_access(int argc, char **argv, struct result *r)
 		for (int c = 0; c < MAXCPUS; c++)
 			if (cpu_task[c] == tid)
 				cpu_task[c] = 0;
-		r_ok(r, "#DB\nptrace task %d killed by SIGTRAP%s", tid, hits);
+		/* its DR6 died with it: say which DRs were enabled, for the Java side to judge the hit */
+		r_ok(r, "#DB\nptrace task %d killed by SIGTRAP dr7=0x%lx dr0=0x%lx dr1=0x%lx dr2=0x%lx dr3=0x%lx%s", tid,
+		     t->dr[7], t->dr[0], t->dr[1], t->dr[2], t->dr[3], hits);
 		r_note(r, "task %d did the access and was killed by SIGTRAP (nobody traces it)", tid);
 		return;
 	}

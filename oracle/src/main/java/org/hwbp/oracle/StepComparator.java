@@ -41,12 +41,15 @@ public final class StepComparator {
     private static final Set<String> DR6_NAMES = Set.of("dr6", "896", "0x380");
 
     private final boolean emulated;
-    /** The first unmapped step that may have changed breakpoint state, or null. */
+    /** The first step after which Linux's machine may differ from the sandbox's (unmapped, or an artefact), or null. */
     private Step unmapped;
+    private String unmappedWhy;
     /** Tracee -> the step whose artefact set its virtual DR6. */
     private final Map<Integer, Step> spoiledDr6 = new HashMap<>();
     /** Tracee -> its last trapping access, where Linux saw exactly one breakpoint fire (artefact (c) may hide more). */
     private final Map<Integer, Step> singleWatch = new HashMap<>();
+    /** The tasks Linux's side traces. */
+    private final Set<Integer> traced = new java.util.HashSet<>();
 
     public StepComparator(boolean emulated) {
         this.emulated = emulated;
@@ -63,6 +66,7 @@ public final class StepComparator {
                 if (unmapped == null && (!READ_ONLY.contains(step.verb())
                         || step.verb().equals("sim:access") && !sandboxHits(sandboxOut).isEmpty())) {
                     unmapped = step;
+                    unmappedWhy = "after the unmapped step at line ";
                 }
                 return new Outcome(step, "unsupported", sandbox, Verdict.UNSUPPORTED, linux.note(), false);
             case ERROR:
@@ -93,8 +97,7 @@ public final class StepComparator {
 
     private Outcome differs(Step step, String linux, String sandbox) {
         if (unmapped != null) {
-            return new Outcome(step, linux, sandbox, Verdict.UNSUPPORTED,
-                    "after the unmapped step at line " + unmapped.line(), false);
+            return new Outcome(step, linux, sandbox, Verdict.UNSUPPORTED, unmappedWhy + unmapped.line(), false);
         }
         return new Outcome(step, linux, sandbox, Verdict.DIFF, "", false);
     }
@@ -120,17 +123,22 @@ public final class StepComparator {
         if (trap != null) {
             all.add("ptrace");
             List<Integer> fired = trap.fired();
-            boolean any = trap.killed() || fired.isEmpty();
+            boolean any = fired.isEmpty();
             trustedSlots += any ? 1 : 0;
+            List<String> notTouched = new ArrayList<>();
             for (int n : fired) {
                 Range r = Range.ofDr7(trap.dr7(), n, trap.dr()[n]);
                 if (a != null && a.hits(r)) {
                     any = true;
                     trustedSlots++;
                 } else {
-                    untrusted.add("ptrace DR" + n + " " + r);
-                    ptraceUntrusted = true;
+                    notTouched.add("ptrace DR" + n + " " + r);
                 }
+            }
+            // a killed task's DR6 is gone: it is trusted if any enabled DR could have fired
+            if (!trap.killed() || !any) {
+                untrusted.addAll(notTouched);
+                ptraceUntrusted |= !notTouched.isEmpty();
             }
             if (any) {
                 trusted.add("ptrace");
@@ -157,6 +165,7 @@ public final class StepComparator {
             if (trusted.equals(sb) || all.equals(sb)) {
                 if (ptraceUntrusted || !all.equals(sb) && sb.contains("ptrace") != all.contains("ptrace")) {
                     spoiledDr6.put(trap.task(), step);
+                    diverge(step, trap.task());
                 }
                 return new Outcome(step, shownLinux, sandbox, Verdict.ARTEFACT,
                         "QEMU artefact " + kind + ": reported " + String.join(", ", untrusted)
@@ -169,6 +178,7 @@ public final class StepComparator {
                 Integer tracee = sandboxPtraceTask(sandboxOut);
                 if (missed.contains("ptrace") && tracee != null) {
                     spoiledDr6.put(tracee, step);
+                    diverge(step, tracee);
                 }
                 return new Outcome(step, shownLinux, sandbox, Verdict.ARTEFACT, "QEMU artefact "
                         + (oneSeen ? "(c) one breakpoint reported per access" : kind)
@@ -179,9 +189,25 @@ public final class StepComparator {
         return differs(step, shownLinux, sandbox);
     }
 
+    /**
+     * An artefact about a ptrace hit of a task nobody traces: on one side SIGTRAP killed it, on the other not, so
+     * the two machines no longer hold the same tasks.
+     */
+    private void diverge(Step step, int task) {
+        if (!traced.contains(task) && unmapped == null) {
+            unmapped = step;
+            unmappedWhy = "after the emulator artefact that hit an untraced task at line ";
+        }
+    }
+
     /** A tracee's virtual DR6 is what the tracer makes it again after a write, a new attach, or its end. */
     private void forgetDr6(Step step, LinuxAnswer linux) {
         String v = step.verb();
+        if (linux.status() == LinuxAnswer.Status.OK && v.equals("ptrace:attach")) {
+            traced.add(task(step));
+        } else if (linux.status() == LinuxAnswer.Status.OK && (v.equals("ptrace:detach") || v.equals("sim:exit"))) {
+            traced.remove(task(step));
+        }
         if (linux.status() == LinuxAnswer.Status.OK && (v.equals("ptrace:attach") || v.equals("ptrace:detach")
                 || v.equals("sim:exit") || v.equals("ptrace:poke") && DR6_NAMES.contains(arg(step, 1)))) {
             spoiledDr6.remove(task(step));

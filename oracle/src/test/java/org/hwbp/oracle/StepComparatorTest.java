@@ -142,6 +142,29 @@ class StepComparatorTest {
     }
 
     @Test
+    void aSpuriousHitThatKilledAnUntracedTaskOnLinuxEndsWhatCanBeCompared() {
+        StepComparator c = new StepComparator(true);
+        c.compare(step("ptrace:attach 1"), ok("ok"), List.of("ok"));
+        c.compare(step("ptrace:detach 1"), ok("ok"), List.of("ok"));
+        Outcome o = c.compare(step("sim:access 0 0x600a23 8 w"),
+                ok("#DB | ptrace task 1 killed by SIGTRAP dr7=0x50001 dr0=0x600a20 dr1=0x0 dr2=0x0 dr3=0x0"),
+                List.of("no trap"));
+        assertThat(o.verdict()).isEqualTo(Verdict.ARTEFACT);
+        assertThat(o.note()).contains("ptrace DR0 0x600a20/2/w");
+        Outcome later = c.compare(step("sim:access 0 0x600a20 1 w"),
+                new LinuxAnswer(0, LinuxAnswer.Status.UNSUP, "unsupported", "no task switched in on that cpu"),
+                List.of("#DB dr6=0xffff0ff1", "slot 0: bp 1 (org.hwbp.ptrace-client) task 1 triggered"));
+        assertThat(later.verdict()).isEqualTo(Verdict.UNSUPPORTED);
+        assertThat(c.compare(step("ptrace:attach 1"), errno("ESRCH"), List.of("ok")).note())
+                .contains("artefact that hit an untraced task at line " + o.step().line());
+        // a kill by a DR the access does touch is a true hit
+        assertThat(new StepComparator(true).compare(step("sim:access 0 0x600a20 1 w"),
+                ok("#DB | ptrace task 1 killed by SIGTRAP dr7=0x50001 dr0=0x600a20 dr1=0x0 dr2=0x0 dr3=0x0"),
+                List.of("#DB dr6=0xffff0ff1", "slot 0: bp 1 (org.hwbp.ptrace-client) task 1 triggered")).verdict())
+                .isEqualTo(Verdict.MATCH);
+    }
+
+    @Test
     void afterAnUnmappedStepThatMayChangeBreakpointsADifferenceIsUnsupported() {
         StepComparator c = new StepComparator(false);
         c.compare(step("hwbp:cpus"), unsupported(), List.of("CPU HOLDER"));
