@@ -208,7 +208,7 @@ public final class Main {
             }
         }
         java.util.Map<String, String> kinds = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < firstDiffs.size(); i++) {
+        for (int i = 0; i < firstDiffs.size() && shrink > 0; i++) {
             Outcome o = firstDiffs.get(i);
             String kind = o.step().verb() + " " + o.linux() + " / " + o.sandbox();
             String where = o.step().file() + ":" + o.step().line();

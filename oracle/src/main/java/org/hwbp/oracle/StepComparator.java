@@ -163,10 +163,8 @@ public final class StepComparator {
         if (emulated && a != null) {
             String kind = a.misaligned() ? "(a) misaligned access" : "(b) stale hit flag";
             if (trusted.equals(sb) || all.equals(sb)) {
-                if (ptraceUntrusted || !all.equals(sb) && sb.contains("ptrace") != all.contains("ptrace")) {
-                    spoiledDr6.put(trap.task(), step);
-                    diverge(step, trap.task());
-                }
+                afterArtefact(step, trap, ptraceUntrusted || sb.contains("ptrace") != all.contains("ptrace"),
+                        sb.contains("ptrace") && !trusted.contains("ptrace") ? sandboxPtraceTask(sandboxOut) : null);
                 return new Outcome(step, shownLinux, sandbox, Verdict.ARTEFACT,
                         "QEMU artefact " + kind + ": reported " + String.join(", ", untrusted)
                                 + ", which the access does not touch", hit);
@@ -175,11 +173,8 @@ public final class StepComparator {
             if ((a.misaligned() || oneSeen) && sb.containsAll(trusted)) {
                 Set<String> missed = new TreeSet<>(sb);
                 missed.removeAll(trusted);
-                Integer tracee = sandboxPtraceTask(sandboxOut);
-                if (missed.contains("ptrace") && tracee != null) {
-                    spoiledDr6.put(tracee, step);
-                    diverge(step, tracee);
-                }
+                afterArtefact(step, trap, ptraceUntrusted || sb.contains("ptrace") != all.contains("ptrace"),
+                        missed.contains("ptrace") ? sandboxPtraceTask(sandboxOut) : null);
                 return new Outcome(step, shownLinux, sandbox, Verdict.ARTEFACT, "QEMU artefact "
                         + (oneSeen ? "(c) one breakpoint reported per access" : kind)
                         + ": true hit " + String.join(", ", missed) + " missed"
@@ -187,6 +182,21 @@ public final class StepComparator {
             }
         }
         return differs(step, shownLinux, sandbox);
+    }
+
+    /**
+     * After an artefact: the virtual DR6 of a tracee whose ptrace hit Linux got wrong ({@code linuxWrong}, Linux's
+     * trap) or missed ({@code missedBy}, the sandbox's tracee) no longer compares.
+     */
+    private void afterArtefact(Step step, LinuxAccess.PtraceTrap trap, boolean linuxWrong, Integer missedBy) {
+        if (trap != null && linuxWrong) {
+            spoiledDr6.put(trap.task(), step);
+            diverge(step, trap.task());
+        }
+        if (missedBy != null) {
+            spoiledDr6.put(missedBy, step);
+            diverge(step, missedBy);
+        }
     }
 
     /**
