@@ -493,10 +493,20 @@ static void cmd_task(int argc, char **argv, struct result *r)
 		for (int fd = 3; fd < 1024; fd++)
 			if (fd != cp[0] && fd != ap[1])
 				close(fd);
+		/* tell the parent: until now this child held every perf event open too, and a breakpoint
+		 * unregistered by the parent would keep its slot until the child's copy was closed */
+		char ready = 'k';
+		if (write(ap[1], &ready, 1) != 1)
+			_exit(1);
 		child_loop(cp[0], ap[1]);
 	}
 	close(cp[0]);
 	close(ap[1]);
+	char ready;
+	if (read(ap[0], &ready, 1) != 1) {
+		r_error(r, "task did not start");
+		return;
+	}
 	fcntl(cp[1], F_SETFD, FD_CLOEXEC);
 	fcntl(ap[0], F_SETFD, FD_CLOEXEC);
 	int id = ++ntasks;
