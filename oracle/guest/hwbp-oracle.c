@@ -300,16 +300,19 @@ static void child_loop(int cmd_r, int ack_w)
 			_exit(1);
 		}
 		char ack = 'k';
+		/* a store into the code page writes 'ret' instructions again, so that a later call there still returns */
+		uint64_t v = m.addr >= CODE_PAGE && m.addr < CODE_PAGE + 0x1000 ? 0xc3c3c3c3c3c3c3c3ULL
+									   : 0x5a5a5a5a5a5a5a5aULL;
 		switch (m.op) {
 		case 'w':
 			switch (m.len) {
-			case 1: *(volatile uint8_t *)m.addr = 0x5a; break;
-			case 2: *(volatile uint16_t *)m.addr = 0x5a5a; break;
-			case 4: *(volatile uint32_t *)m.addr = 0x5a5a5a5a; break;
-			case 8: *(volatile uint64_t *)m.addr = 0x5a5a5a5a5a5a5a5aULL; break;
+			case 1: *(volatile uint8_t *)m.addr = (uint8_t)v; break;
+			case 2: *(volatile uint16_t *)m.addr = (uint16_t)v; break;
+			case 4: *(volatile uint32_t *)m.addr = (uint32_t)v; break;
+			case 8: *(volatile uint64_t *)m.addr = v; break;
 			default: {
 				for (int i = 0; i < m.len; i++)
-					((volatile uint8_t *)m.addr)[i] = 0x5a;
+					((volatile uint8_t *)m.addr)[i] = (uint8_t)v;
 			}
 			}
 			break;
