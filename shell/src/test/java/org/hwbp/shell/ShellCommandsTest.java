@@ -193,15 +193,15 @@ class ShellCommandsTest {
     @Test
     void failuresMapToTheTranscriptsErrorLine() {
         HwbpException einval = new HwbpException(org.hwbp.api.Errno.EINVAL, "bad");
-        assertThat(GogoExecutor.failure("x:y", "", new RuntimeException("wrapped", einval)))
+        assertThat(GogoExecutor.failure("x:y", "", new RuntimeException("wrapped", einval), null))
                 .isEqualTo(Outcome.failed("", "EINVAL: bad", "EINVAL"));
-        assertThat(GogoExecutor.failure("x:y", "", new UnsupportedOperationException("EOPNOTSUPP: no BPEXT")))
+        assertThat(GogoExecutor.failure("x:y", "", new UnsupportedOperationException("EOPNOTSUPP: no BPEXT"), null))
                 .isEqualTo(Outcome.failed("", "EOPNOTSUPP: no BPEXT", "EOPNOTSUPP"));
-        assertThat(GogoExecutor.failure("hwbp:check", "", new IllegalStateException("invariants violated: x")))
+        assertThat(GogoExecutor.failure("hwbp:check", "", new IllegalStateException("invariants violated: x"), null))
                 .isEqualTo(Outcome.failed("", "invariants violated: x", null));
-        assertThat(GogoExecutor.failure("kvm:run 1", "out", new NullPointerException()))
+        assertThat(GogoExecutor.failure("kvm:run 1", "out", new NullPointerException(), null))
                 .isEqualTo(Outcome.failed("out", "NullPointerException", null));
-        assertThat(GogoExecutor.failure("kvm:run 1 0 0", "", new IllegalArgumentException("Cannot coerce run(String) to any of []")))
+        assertThat(GogoExecutor.failure("kvm:run 1 0 0", "", new IllegalArgumentException("Cannot coerce run(String) to any of []"), null))
                 .isEqualTo(Outcome.failed("", "EINVAL: kvm:run: wrong arguments (see 'help kvm:run')", "EINVAL"));
     }
 }
