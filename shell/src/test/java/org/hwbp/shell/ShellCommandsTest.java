@@ -38,7 +38,7 @@ class ShellCommandsTest {
         fails("hwbp:register --cpu 0 0x10", "EINVAL", "EINVAL: hwbp:register: missing LEN (usage: hwbp:register ADDR LEN TYPE)");
         fails("hwbp:register --cpu x 0x10 4 w", "EINVAL", "EINVAL: bad --cpu 'x'");
         fails("hwbp:register 0x1000 4 w --cpu", "EINVAL",
-                "EINVAL: hwbp:register: missing value for --cpu, or unknown option (see 'help hwbp:register')");
+                "EINVAL: usage: hwbp:register [--cpu CPU] [--disabled] [--task TASK] [--user] ADDR LEN TYPE");
         fails("hwbp:register --cpu 0 --bogus 0x10 4 w", "EINVAL", "EINVAL: hwbp:register: unknown option '--bogus'");
         fails("hwbp:regs", "EINVAL", "EINVAL: hwbp:regs: missing CPU (usage: hwbp:regs CPU)");
         fails("sim:access 0 0x10 4 q --kernel", "EINVAL", "EINVAL: bad KIND 'q' (r, w or x)");
