@@ -42,7 +42,7 @@ class ShellCommandsTest {
         fails("hwbp:register --cpu 0 --bogus 0x10 4 w", "EINVAL", "EINVAL: hwbp:register: unknown option '--bogus'");
         fails("hwbp:regs", "EINVAL", "EINVAL: hwbp:regs: missing CPU (usage: hwbp:regs CPU)");
         fails("sim:access 0 0x10 4 q --kernel", "EINVAL", "EINVAL: bad KIND 'q' (r, w or x)");
-        fails("hwbp:nosuch 1", null, "command not found: hwbp:nosuch");
+        fails("hwbp:nosuch 1", "ENOENT", "ENOENT: no command 'hwbp:nosuch' (try 'help')");
         assertThat(f.runtime.getMachine().used).isFalse();
     }
 
