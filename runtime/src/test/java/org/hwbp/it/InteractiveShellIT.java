@@ -154,8 +154,9 @@ public class InteractiveShellIT {
             Run r = run(cmd, "hwbp:register --cpu 9 0x601000 4 w\rsim:task\r" + leave);
             String out = r.output().replaceAll("\u001B\\[[0-9;?]*[a-zA-Z]|\u001B[=>]|\r", "");
             assertTrue("the prompt:\n" + out, out.contains(PROMPT));
-            assertTrue("the errno line:\n" + out, out.contains("\nerror: EINVAL: no CPU 9 (0..3)\n"));
-            assertTrue("the command ran:\n" + out, out.contains("\ntask 1\n"));
+            // Lines typed before the console started are echoed by the terminal, not again after the prompt.
+            assertTrue("the errno line:\n" + out, out.contains(PROMPT + "error: EINVAL: no CPU 9 (0..3)\n"));
+            assertTrue("the command ran:\n" + out, out.contains(PROMPT + "task 1\n"));
             assertFalse("Gogo's banner:\n" + out, out.contains("Welcome to Apache Felix Gogo"));
             assertNoJava(out);
             assertEquals(leave + " ends the shell with status 0:\n" + out, 0, r.status());

@@ -69,10 +69,11 @@ final class CommandHelp {
 
     /** The commands {@code name} means: itself when scoped, every scope's function of that name when bare. */
     List<String> resolve(String name) {
-        String n = name.toLowerCase(Locale.ROOT);
         List<String> out = new ArrayList<>();
         for (String c : names()) {
-            if (c.equals(n) || (n.indexOf(':') < 0 && c.substring(c.indexOf(':') + 1).equals(n))) {
+            // Gogo matches names case-insensitively (cm:getConfiguration is also cm:getconfiguration).
+            if (c.equalsIgnoreCase(name)
+                    || (name.indexOf(':') < 0 && c.substring(c.indexOf(':') + 1).equalsIgnoreCase(name))) {
                 out.add(c);
             }
         }
