@@ -141,11 +141,13 @@ public class InteractiveShellIT {
     /**
      * Through a pseudo-terminal (util-linux {@code script}): JLine's console shows the prompt {@code hwbp> }, a
      * refusal is the errno line, Gogo's welcome banner and its {@code g! } prompt never appear, and {@code exit}
-     * (then Ctrl-D, in a second run) ends the JVM with status 0.
+     * ends the JVM with status 0. (Ctrl-D is not typed here: the input is written before the console starts, and
+     * a Ctrl-D in the terminal's cooked mode then is consumed before JLine reads; the end of input is tested
+     * with piped stdin.)
      */
     @Test
-    public void terminalShowsThePromptAndLeavesOnExitAndCtrlD() throws Exception {
-        for (String leave : new String[] {"exit\r", "\u0004"}) {
+    public void terminalShowsThePromptAndLeavesOnExit() throws Exception {
+        for (String leave : new String[] {"exit\r"}) {
             List<String> java = command(Files.createTempDirectory("hwbp-it-felix"),
                     Files.createTempDirectory("hwbp-it-b"));
             java.removeIf(a -> a.startsWith("-Dorg.jline.terminal.dumb"));
