@@ -14,10 +14,16 @@ PKG = "org.hwbp.bench."
 def load(paths):
     rows = []
     for p in paths:
-        with open(p) as f:
-            for b in json.load(f):
-                name = b["benchmark"].replace(PKG, "")
-                rows.append((name, b.get("params") or {}, b))
+        try:
+            with open(p) as f:
+                results = json.load(f)
+        except OSError as e:
+            sys.exit(f"ratios.py: cannot read {p}: {e.strerror}")
+        except ValueError as e:
+            sys.exit(f"ratios.py: {p} is not a JMH JSON result file: {e}")
+        for b in results:
+            name = b["benchmark"].replace(PKG, "")
+            rows.append((name, b.get("params") or {}, b))
     return rows
 
 

@@ -206,6 +206,9 @@ final class BreakpointEvents {
             throw new HwbpException(Errno.EINVAL, "a registration in flight needs a CPU (0.." + (ncpus - 1)
                     + "), a task, or both");
         }
+        if (task != Machine.IDLE) {
+            core.sched.liveTask(task); // ESRCH, as perf_event_open for a task that does not exist
+        }
         BreakpointSpec s = new BreakpointSpec(0, 1, BreakpointSpec.W, cpu, task, true, false);
         PerfEvent probe = new PerfEvent(core, 0, new Owner("constraint-lock"), s, null, null, false);
         CountDownLatch held = new CountDownLatch(1);

@@ -115,4 +115,15 @@ final class PerfEvent implements Breakpoint, SlotUser {
     public String toString() {
         return "bp " + id + " (" + owner.name() + ")";
     }
+
+    /** {@code bp 1 (org.hwbp.ptrace-client, task 3)}, or {@code wide 2 (org.hwbp.shell)} for a wide part. */
+    @Override
+    public String holder() {
+        return widePart ? "wide " + id + " (" + owner.name() + ")" : "bp " + id + " (" + owner.name() + ", " + target() + ")";
+    }
+
+    @Override
+    public long order() {
+        return serial;
+    }
 }

@@ -49,12 +49,12 @@ public final class BundleCommands {
     }
 
     /** Not {@code bundle}: an unqualified {@code bundle ID} must stay Gogo's own command. */
-    @Descriptor("a bundle by symbolic name: prints id, name, version, state; or stops, starts, restarts "
+    @Descriptor("a bundle by id, symbolic name or name as lb shows it (as hwbp:swap takes it): prints id, name, version, state; or stops, starts, restarts "
             + "(stop + start), updates (from a copy of its own jar, then refresh, awaited) or reinstalls it "
             + "(uninstall, which deletes its data area, then install and start the copy)")
     public String client(@Descriptor("NAME [stop|start|restart|update|reinstall]") String... args) {
         Args a = new Args("hwbp:client", args, "NAME", "[ACTION]");
-        Bundle b = find(a.string(0));
+        Bundle b = BundleNames.find(context, "hwbp:client", a.string(0));
         if (!a.has(1)) {
             return describe(b);
         }
@@ -63,7 +63,7 @@ public final class BundleCommands {
             throw new HwbpException(Errno.EINVAL, "hwbp:client: bad ACTION '" + a.string(1)
                     + "' (stop, start, restart, update or reinstall)");
         }
-        if (b.getBundleId() == 0 || b.getBundleId() == context.getBundle().getBundleId()) {
+        if (b.getBundleId() == context.getBundle().getBundleId()) {
             // Stopping the bundle that runs this command would pull the command from under its own call.
             throw new HwbpException(Errno.EPERM, "hwbp:client: refusing to " + action + " "
                     + b.getSymbolicName() + ", which runs this command; use Gogo's stop/start/update");
@@ -92,15 +92,6 @@ public final class BundleCommands {
                     + " failed: " + e.getMessage());
         }
         return describe(b);
-    }
-
-    private Bundle find(String name) {
-        for (Bundle b : context.getBundles()) {
-            if (name.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        throw new HwbpException(Errno.ENOENT, "hwbp:client: no bundle " + name);
     }
 
     private static String describe(Bundle b) {

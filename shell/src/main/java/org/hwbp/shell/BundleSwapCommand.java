@@ -51,10 +51,10 @@ public final class BundleSwapCommand {
     }
 
     @Descriptor("update one bundle from a jar and refresh it, waiting for the refresh; prints its old and new version")
-    public String swap(@Descriptor("CLIENT JAR: bundle symbolic name or id, and the jar (a path or a file: URL)")
+    public String swap(@Descriptor("CLIENT JAR: bundle id, symbolic name or name as lb shows it, and the jar (a path or a file: URL)")
             String... args) {
         Args a = new Args("hwbp:swap", args, "CLIENT", "JAR");
-        Bundle bundle = find(a.string(0));
+        Bundle bundle = BundleNames.find(context, "hwbp:swap", a.string(0));
         Path jar = jar(a.string(1));
         String name = bundle.getSymbolicName();
         checkJar(jar, name);
@@ -91,30 +91,6 @@ public final class BundleSwapCommand {
             throw new HwbpException(Errno.EIO, "hwbp:swap: refresh of " + name + " failed: " + error[0]);
         }
         return name + " " + before + " -> " + bundle.getVersion();
-    }
-
-    /** By bundle id or symbolic name (the highest version if several); ENOENT if none. */
-    private Bundle find(String client) {
-        if (client.matches("\\d+")) {
-            Bundle b = context.getBundle(Long.parseLong(client));
-            if (b != null) {
-                return b;
-            }
-            throw new HwbpException(Errno.ENOENT, "hwbp:swap: no bundle " + client);
-        }
-        Bundle found = null;
-        for (Bundle b : context.getBundles()) {
-            if (client.equals(b.getSymbolicName()) && (found == null || b.getVersion().compareTo(found.getVersion()) > 0)) {
-                found = b;
-            }
-        }
-        if (found == null) {
-            throw new HwbpException(Errno.ENOENT, "hwbp:swap: no bundle " + client);
-        }
-        if (found.getBundleId() == Constants.SYSTEM_BUNDLE_ID) {
-            throw new HwbpException(Errno.EPERM, "hwbp:swap: the framework is not swapped");
-        }
-        return found;
     }
 
     private static Path jar(String s) {

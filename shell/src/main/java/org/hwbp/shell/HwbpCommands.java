@@ -231,7 +231,7 @@ public final class HwbpCommands {
         return "task " + s.task + (s.cpu >= 0 ? " cpu " + s.cpu : "");
     }
 
-    /** The slots it is installed in (naming a holder other than the host), else its state. */
+    /** The slots it is installed in (naming a holder other than the host), else its state; see below for placeholders. */
     private static String state(BreakpointDTO bp, CpuDTO[] cpus) {
         List<String> installed = new ArrayList<>();
         for (int cpu = 0; cpu < bp.installedSlot.length; cpu++) {
@@ -241,7 +241,13 @@ public final class HwbpCommands {
                 installed.add("installed cpu " + cpu + " slot " + slot + (h.isHost() ? "" : " (held by " + h + ")"));
             }
         }
-        return installed.isEmpty() ? bp.state : String.join(", ", installed);
+        if (!installed.isEmpty()) {
+            return String.join(", ", installed);
+        }
+        // Registered but holding no slot: kgdb's boot-time breakpoints, whose slots kgdb_arch_late() releases
+        // (a user's --disabled breakpoint keeps its slot, as perf's disabled events do).
+        return BreakpointDTO.STATE_DISABLED.equals(bp.state) && !bp.reserved ? bp.state + " (placeholder, no slot)"
+                : bp.state;
     }
 
     private static Holder holder(HolderDTO d) {

@@ -263,7 +263,7 @@ public final class ScriptComponent {
      * shutdown hook then stops the framework; were the framework stopped first, the launcher would exit with
      * its own "stopped" code); a watchdog halts the JVM if the shutdown hangs.
      */
-    private static void exit(int status) {
+    static void exit(int status) {
         Thread watchdog = new Thread(() -> {
             try {
                 Thread.sleep(EXIT_WATCHDOG_MS);

@@ -61,6 +61,11 @@ final class GogoFixture implements AutoCloseable {
         }
     }
 
+    /** Registers the shell's {@code help} (scope {@code shell}), as its component does in the runtime. */
+    void addHelp() {
+        processor.addCommand("shell", new HelpCommand(), "help");
+    }
+
     /** The breakpoint service another bundle, {@code owner}, would get. */
     BreakpointServiceImpl owner(String owner) {
         return new BreakpointServiceImpl(core, owner);

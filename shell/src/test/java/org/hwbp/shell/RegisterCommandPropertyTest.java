@@ -29,7 +29,7 @@ class RegisterCommandPropertyTest {
                 Arbitraries.longs().map(v -> "0x" + Long.toHexString(v)),
                 Arbitraries.integers().between(-2, 9).map(Object::toString),
                 Arbitraries.of("0x601000", "0x601004", "0xffffffff82400000", "0x7ffffffff000", "-1", "0x", "zz",
-                        "1e3", "", "\"\"", "99999999999999999999", "0x1ffffffffffffffff"));
+                        "1e3", "", "\"\"", "99999999999999999999", "0x1ffffffffffffffff", "?", "*", "[1]", "0x60100?"));
         Arbitrary<String> type = Arbitraries.of("x", "w", "rw", "r", "W", "RW", "q", "xw", "1", "");
         Arbitrary<String> option = Arbitraries.oneOf(
                 number.map(n -> "--cpu " + n), number.map(n -> "--task " + n),

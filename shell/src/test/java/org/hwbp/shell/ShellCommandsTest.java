@@ -38,11 +38,11 @@ class ShellCommandsTest {
         fails("hwbp:register --cpu 0 0x10", "EINVAL", "EINVAL: hwbp:register: missing LEN (usage: hwbp:register ADDR LEN TYPE)");
         fails("hwbp:register --cpu x 0x10 4 w", "EINVAL", "EINVAL: bad --cpu 'x'");
         fails("hwbp:register 0x1000 4 w --cpu", "EINVAL",
-                "EINVAL: hwbp:register: missing value for --cpu, or unknown option (see 'help hwbp:register')");
+                "EINVAL: usage: hwbp:register [--cpu CPU] [--disabled] [--task TASK] [--user] ADDR LEN TYPE");
         fails("hwbp:register --cpu 0 --bogus 0x10 4 w", "EINVAL", "EINVAL: hwbp:register: unknown option '--bogus'");
         fails("hwbp:regs", "EINVAL", "EINVAL: hwbp:regs: missing CPU (usage: hwbp:regs CPU)");
         fails("sim:access 0 0x10 4 q --kernel", "EINVAL", "EINVAL: bad KIND 'q' (r, w or x)");
-        fails("hwbp:nosuch 1", null, "command not found: hwbp:nosuch");
+        fails("hwbp:nosuch 1", "ENOENT", "ENOENT: no command 'hwbp:nosuch' (try 'help')");
         assertThat(f.runtime.getMachine().used).isFalse();
     }
 
@@ -193,15 +193,15 @@ class ShellCommandsTest {
     @Test
     void failuresMapToTheTranscriptsErrorLine() {
         HwbpException einval = new HwbpException(org.hwbp.api.Errno.EINVAL, "bad");
-        assertThat(GogoExecutor.failure("x:y", "", new RuntimeException("wrapped", einval)))
+        assertThat(GogoExecutor.failure("x:y", "", new RuntimeException("wrapped", einval), null))
                 .isEqualTo(Outcome.failed("", "EINVAL: bad", "EINVAL"));
-        assertThat(GogoExecutor.failure("x:y", "", new UnsupportedOperationException("EOPNOTSUPP: no BPEXT")))
+        assertThat(GogoExecutor.failure("x:y", "", new UnsupportedOperationException("EOPNOTSUPP: no BPEXT"), null))
                 .isEqualTo(Outcome.failed("", "EOPNOTSUPP: no BPEXT", "EOPNOTSUPP"));
-        assertThat(GogoExecutor.failure("hwbp:check", "", new IllegalStateException("invariants violated: x")))
+        assertThat(GogoExecutor.failure("hwbp:check", "", new IllegalStateException("invariants violated: x"), null))
                 .isEqualTo(Outcome.failed("", "invariants violated: x", null));
-        assertThat(GogoExecutor.failure("kvm:run 1", "out", new NullPointerException()))
+        assertThat(GogoExecutor.failure("kvm:run 1", "out", new NullPointerException(), null))
                 .isEqualTo(Outcome.failed("out", "NullPointerException", null));
-        assertThat(GogoExecutor.failure("kvm:run 1 0 0", "", new IllegalArgumentException("Cannot coerce run(String) to any of []")))
+        assertThat(GogoExecutor.failure("kvm:run 1 0 0", "", new IllegalArgumentException("Cannot coerce run(String) to any of []"), null))
                 .isEqualTo(Outcome.failed("", "EINVAL: kvm:run: wrong arguments (see 'help kvm:run')", "EINVAL"));
     }
 }

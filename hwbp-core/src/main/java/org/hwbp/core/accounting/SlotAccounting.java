@@ -2,7 +2,9 @@ package org.hwbp.core.accounting;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -185,7 +187,7 @@ public final class SlotAccounting {
         int type = slotIdx(bpType);
         int maxPinned = maxBpPinnedSlots(bp, type, t);
         if (maxPinned + weight() > slots) {
-            throw new HwbpException(Errno.ENOSPC, noSpaceMessage(bp));
+            throw new HwbpException(Errno.ENOSPC, noSpaceMessage(bp, type, t));
         }
         toggle(bp, true, type, t);
     }
@@ -208,13 +210,93 @@ public final class SlotAccounting {
         return maxBpPinnedSlots(bp, slotIdx(bp.slotType()), locks.taskOf(bp)) + weight() <= slots;
     }
 
-    private String noSpaceMessage(SlotUser bp) {
+    /**
+     * The ENOSPC message: where the reservation did not fit and who holds the slots there. Only the refusal path
+     * pays for naming them (it walks the CPU-bound breakpoints and, for a CPU breakpoint, the tasks), so a
+     * reservation that fits costs what it did.
+     */
+    private String noSpaceMessage(SlotUser bp, int type, TaskBps t) {
+        String where;
         if (bp.task() == BreakpointSpec.NO_TASK) {
-            return "no free debug-register slot on CPU " + bp.cpu();
+            where = "no free debug-register slot on CPU " + bp.cpu();
+        } else {
+            where = "no free debug-register slot for task " + bp.task()
+                    + (bp.cpu() < 0 ? " on every CPU" : " on CPU " + bp.cpu());
         }
-        return "no free debug-register slot for task " + bp.task()
-                + (bp.cpu() < 0 ? " on every CPU" : " on CPU " + bp.cpu());
+        int cpu = fullestCpu(bp, type, t);
+        List<SlotUser> holders = holders(bp, type, t, cpu);
+        if (holders.isEmpty()) {
+            return where;
+        }
+        StringBuilder sb = new StringBuilder(where).append(": ");
+        if (bp.cpu() < 0) {
+            sb.append("CPU ").append(cpu).append(" held by ");
+        }
+        for (int i = 0; i < holders.size(); i++) {
+            sb.append(i == 0 ? "" : ", ").append(holders.get(i).holder());
+        }
+        return sb.toString();
     }
+
+    /** The first CPU where max_bp_pinned_slots() found its maximum for {@code bp}. */
+    private int fullestCpu(SlotUser bp, int type, TaskBps t) {
+        boolean isTask = bp.task() != BreakpointSpec.NO_TASK;
+        int from = bp.cpu() >= 0 ? bp.cpu() : 0;
+        int to = bp.cpu() >= 0 ? bp.cpu() : cpus - 1;
+        int best = from;
+        int max = -1;
+        for (int cpu = from; cpu <= to; cpu++) {
+            int nr = cpuPinned[type][cpu] + (isTask ? taskBpPinned(cpu, bp, type, t) : maxTaskBpPinned(cpu, type));
+            if (nr > max) {
+                max = nr;
+                best = cpu;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Who holds {@code cpu}'s slots of slot index {@code type} as the accounting counted them for {@code bp}: the
+     * CPU-bound breakpoints on it, then the breakpoints of {@code bp}'s own task (a task breakpoint) or of the
+     * busiest task there (a CPU breakpoint), each in registration order.
+     */
+    private List<SlotUser> holders(SlotUser bp, int type, TaskBps t, int cpu) {
+        List<SlotUser> out = new ArrayList<>();
+        for (SlotUser u : cpuBound) {
+            if (u.cpu() == cpu && slotIdx(u.slotType()) == type) {
+                out.add(u);
+            }
+        }
+        out.sort(HOLDER_ORDER);
+        TaskBps tasks = t;
+        if (bp.task() == BreakpointSpec.NO_TASK) {
+            // The caller holds the constraint lock for writing: no task list changes meanwhile.
+            int max = 0;
+            int busiest = Integer.MAX_VALUE;
+            for (Map.Entry<Integer, TaskBps> e : locks.tasks()) {
+                int n = e.getValue().pinned(cpu, bp, type, typeCount);
+                if (n > max || (n == max && n > 0 && e.getKey() < busiest)) {
+                    max = n;
+                    busiest = e.getKey();
+                    tasks = e.getValue();
+                }
+            }
+        }
+        if (tasks != null) {
+            List<SlotUser> own = new ArrayList<>();
+            for (SlotUser u : List.copyOf(tasks.bps)) {
+                if (u != bp && (u.cpu() < 0 || u.cpu() == cpu) && slotIdx(u.slotType()) == type) {
+                    own.add(u);
+                }
+            }
+            own.sort(HOLDER_ORDER);
+            out.addAll(own);
+        }
+        return out;
+    }
+
+    private static final Comparator<SlotUser> HOLDER_ORDER =
+            Comparator.comparingLong(SlotUser::order).thenComparing(SlotUser::holder);
 
     /** hw_breakpoint_weight(): 1 (x86 does not override it). */
     static int weight() {

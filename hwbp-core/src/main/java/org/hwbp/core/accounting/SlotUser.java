@@ -14,4 +14,14 @@ public interface SlotUser {
 
     /** The bp_type the slot was (or is being) reserved for. */
     int slotType();
+
+    /** How an ENOSPC names it among the holders of the slots that ran out (e.g. {@code bp 1 (owner, task 3)}). */
+    default String holder() {
+        return toString();
+    }
+
+    /** The order holders are named in: registration order. */
+    default long order() {
+        return 0;
+    }
 }

@@ -196,9 +196,57 @@ public final class KgdbCommands {
 
     @Descriptor("send kgdb a gdb remote-protocol packet (Z1-Z4/z1-z4 ADDR,LEN in hex, ?, D, k, c); prints the reply")
     public String packet(
-            @Descriptor("the packet, bare (Z2,ffffffff82001000,4) or framed and quoted, as Gogo expands $ "
+            @Descriptor("PACKET: bare (Z2,ffffffff82001000,4) or framed and quoted, as Gogo expands $ "
                     + "('$Z2,ffffffff82001000,4#cs')") String packet) {
-        return session().stub().handle(packet);
+        checkBreakFields(GdbStub.unframe(packet));
+        String reply = session().stub().handle(packet);
+        return reply.isEmpty() ? emptyReply(GdbStub.unframe(packet)) : reply;
+    }
+
+    /**
+     * What the shell shows for the stub's empty reply, which gdb reads as "unsupported" except after {@code c}
+     * and {@code k}, which have no reply at all.
+     */
+    static String emptyReply(String data) {
+        if (data.equals("c")) {
+            return "(no reply: resumed; the reply is the next stop)";
+        }
+        if (data.equals("k")) {
+            return "(no reply: killed; kgdb's breakpoints removed and the machine resumed)";
+        }
+        return "(empty: unsupported)";
+    }
+
+    /**
+     * Refuses a {@code Z}/{@code z} packet of types 1-4 whose ADDR or LEN field is negative or wider than the
+     * field the kernel parses it into (kgdb_hex2long() would take a '-' and silently drop the high digits, and
+     * the shell user would get OK for a breakpoint at another address). Other malformed fields are left to the
+     * stub, which gives gdb_cmd_break()'s reply (E22); gdb itself never sends either kind.
+     */
+    static void checkBreakFields(String data) {
+        if (data.length() < 2 || (data.charAt(0) != 'Z' && data.charAt(0) != 'z')
+                || data.charAt(1) < '1' || data.charAt(1) > '4') {
+            return;
+        }
+        String[] fields = data.split(",", -1);
+        checkHexField(data, "ADDR", fields.length > 1 ? fields[1] : null, 16);
+        checkHexField(data, "LEN", fields.length > 2 ? fields[2].split(";", 2)[0] : null, 8);
+    }
+
+    private static void checkHexField(String data, String name, String field, int maxDigits) {
+        if (field == null) {
+            return;
+        }
+        if (field.startsWith("-")) {
+            throw new HwbpException(Errno.EINVAL, "kgdb:packet " + data + ": " + name + " '" + field
+                    + "' is negative");
+        }
+        String digits = field.replaceFirst("^0+(?=.)", "");
+        if (digits.chars().allMatch(c -> Character.digit(c, 16) >= 0)
+                && (digits.length() > maxDigits || (maxDigits == 8 && Long.parseLong(digits, 16) > Integer.MAX_VALUE))) {
+            throw new HwbpException(Errno.EINVAL, "kgdb:packet " + data + ": " + name + " '" + field
+                    + "' does not fit in " + (maxDigits == 16 ? "64 bits" : "an int"));
+        }
     }
 
     @Descriptor("enter the debugger (sysrq-g): kgdb stops the machine and holds every CPU's debug registers")

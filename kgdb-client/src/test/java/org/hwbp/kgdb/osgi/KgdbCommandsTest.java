@@ -46,7 +46,7 @@ class KgdbCommandsTest {
 
         assertThat(f.kgdbService.breakpoints()).hasSize(16);
         assertThat(commands.packet("Z2,ffffffff82001000,4")).isEqualTo("OK");
-        assertThat(commands.packet("Z0,ffffffff82001000,1")).isEmpty();
+        assertThat(commands.packet("Z0,ffffffff82001000,1")).isEqualTo("(empty: unsupported)");
         assertThat(commands._break()).isEqualTo("ok");
         assertThat(commands.status()).contains("debugger holds the machine (cpu 0 in kgdb)",
                 "last stop: break request (sysrq-g) on cpu 0",

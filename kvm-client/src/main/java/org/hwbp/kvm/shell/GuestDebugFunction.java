@@ -5,6 +5,7 @@ import java.util.List;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Function;
+import org.apache.felix.service.command.Parameter;
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
 import org.osgi.service.component.annotations.Activate;
@@ -13,13 +14,13 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * {@code kvm:guest-debug VM VCPU [--hw A0,A1,A2,A3,DR7] [--step] [--off]}: Gogo calls a Function directly,
- * so the options are picked out here as Gogo would for {@link KvmCommands#guestdebug}.
+ * so the options are picked out here as Gogo would for {@link #guestdebug}, the documented method that
+ * {@code help kvm:guest-debug} shows.
  */
 @Component(service = Function.class, property = {
     "osgi.command.scope=kvm",
     "osgi.command.function=guest-debug"
 })
-@Descriptor("KVM_SET_GUEST_DEBUG: host-side debugging of a vCPU with hardware breakpoints and/or single-step")
 public final class GuestDebugFunction implements Function {
     private final KvmCommands commands;
 
@@ -53,7 +54,19 @@ public final class GuestDebugFunction implements Function {
                     positional.add(args[i]);
             }
         }
-        return commands.guestdebug(hw, step, off, positional.toArray(new String[0]));
+        return guestdebug(hw, step, off, positional.toArray(new String[0]));
+    }
+
+    @Descriptor("KVM_SET_GUEST_DEBUG: host-side debugging of a vCPU with hardware breakpoints and/or single-step")
+    public String guestdebug(
+            @Descriptor("A0,A1,A2,A3,DR7: USE_HW_BP with the debugger's DR0-DR3 and DR7 (five numbers)")
+            @Parameter(names = "--hw", absentValue = "") String hw,
+            @Descriptor("SINGLESTEP") @Parameter(names = "--step", absentValue = "false", presentValue = "true")
+            boolean step,
+            @Descriptor("guest debugging off (control 0)")
+            @Parameter(names = "--off", absentValue = "false", presentValue = "true") boolean off,
+            @Descriptor("VM VCPU: VM and vCPU ids") String... args) {
+        return commands.guestdebug(hw, step, off, args);
     }
 
     /** Gogo's arguments as the strings the user typed. */

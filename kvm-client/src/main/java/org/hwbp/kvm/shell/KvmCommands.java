@@ -36,8 +36,8 @@ import org.osgi.service.metatype.annotations.Designate;
 /**
  * The {@code kvm:} commands. Gogo maps a function name to a Java method, and a method name cannot contain
  * '-', so {@code guest-dr} and {@code guest-debug} are served by {@link GuestDrFunction} and
- * {@link GuestDebugFunction}, which delegate to {@link #guestdr} and {@link #guestdebug} (also reachable as
- * {@code kvm:guestdr} and {@code kvm:guestdebug}).
+ * {@link GuestDebugFunction}, which delegate to {@link #guestdr} and {@link #guestdebug} (not registered as
+ * commands of their own: {@code help} lists each command once, by its name).
  *
  * <p>Immediate: the VMs live in this instance, and Gogo ungets a command service after every call, which would
  * otherwise dispose of a delayed component and its VMs. They also outlive the instance: on deactivation (bundle
@@ -49,8 +49,6 @@ import org.osgi.service.metatype.annotations.Designate;
     "osgi.command.scope=kvm",
     "osgi.command.function=create",
     "osgi.command.function=destroy",
-    "osgi.command.function=guestdr",
-    "osgi.command.function=guestdebug",
     "osgi.command.function=run",
     "osgi.command.function=stats",
     "osgi.command.function=policy",
@@ -174,7 +172,7 @@ public final class KvmCommands {
 
     @Descriptor("KVM_SET_GUEST_DEBUG: host-side debugging of a vCPU with hardware breakpoints and/or single-step")
     public String guestdebug(
-            @Descriptor("USE_HW_BP with the debugger's DR0-DR3 and DR7") @Parameter(names = "--hw", absentValue = "")
+            @Descriptor("A0,A1,A2,A3,DR7: USE_HW_BP with the debugger's DR0-DR3 and DR7 (five numbers)") @Parameter(names = "--hw", absentValue = "")
             String hw,
             @Descriptor("SINGLESTEP") @Parameter(names = "--step", absentValue = "false", presentValue = "true")
             boolean step,

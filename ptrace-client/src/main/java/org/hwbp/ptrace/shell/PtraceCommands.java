@@ -225,7 +225,7 @@ public final class PtraceCommands implements TaskListener {
             String... args) {
         Tracer t = tracer();
         Args a = new Args("ptrace:peek", args, "TASK", "OFFSET");
-        return String.format("0x%x", t.peekUser(a.task(0), offset(a, 1)));
+        return String.format("0x%x", t.peekUser(a.task(0), offset("ptrace:peek", a, 1)));
     }
 
     @Descriptor("write a word of the tracee's user area (PTRACE_POKEUSER); prints the return value 0")
@@ -233,14 +233,26 @@ public final class PtraceCommands implements TaskListener {
             String... args) {
         Tracer t = tracer();
         Args a = new Args("ptrace:poke", args, "TASK", "OFFSET", "VALUE");
-        t.pokeUser(a.task(0), offset(a, 1), a.word(2));
+        t.pokeUser(a.task(0), offset("ptrace:poke", a, 1), a.word(2));
         return "0";
     }
 
-    /** Argument {@code i} as a user-area offset: {@code dr0}..{@code dr7} or a {@link Args#word}. */
-    private static long offset(Args a, int i) {
-        long named = UserArea.offsetOfName(a.string(i).trim());
-        return named >= 0 ? named : a.word(i);
+    /**
+     * Argument {@code i} as a user-area offset: {@code dr0}..{@code dr7} or a {@link Args#word}. A negative
+     * offset is refused here: the kernel would take it as an unsigned long far beyond sizeof(struct user) (EIO),
+     * and the message would show a 20-digit number nobody typed.
+     */
+    private static long offset(String command, Args a, int i) {
+        String s = a.string(i).trim();
+        long named = UserArea.offsetOfName(s);
+        if (named >= 0) {
+            return named;
+        }
+        if (s.startsWith("-")) {
+            throw new HwbpException(Errno.EINVAL, command + ": bad OFFSET '" + s
+                    + "' (a user-area offset, DR0 at 848 ... DR7 at 904, or dr0..dr7; not negative)");
+        }
+        return a.word(i);
     }
 
     /** The tracee's last stop; the {@code ptrace:wait} command itself is {@link PtraceWaitCommand}. */
