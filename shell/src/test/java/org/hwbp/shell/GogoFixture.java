@@ -41,7 +41,9 @@ final class GogoFixture implements AutoCloseable {
         breakpoints = new BreakpointServiceImpl(core, OWNER);
         machine = new MachineImpl(core, OWNER);
         runtime = new CoreInspector(core);
-        HwbpAdminComponent admin = new HwbpAdminComponent(core);
+        HwbpAdminComponent admin = new HwbpAdminComponent(core, () -> {
+            throw new AssertionError("the shell's unit tests do not reset the machine");
+        });
         hwbp = new HwbpCommands(breakpoints, runtime, admin);
         sim = new SimCommands(machine, admin);
         threadIO.start();

@@ -8,6 +8,8 @@ import org.hwbp.api.HwbpException;
 import org.hwbp.api.inspect.HwbpAdmin;
 import org.hwbp.core.HwBreakpointCore;
 import org.hwbp.core.Policy;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -27,13 +29,15 @@ public final class HwbpAdminComponent implements HwbpAdmin {
     private static final long APPLY_TIMEOUT_MS = 5_000;
 
     private final HwBreakpointCore core;
+    private final MachineReset machine;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configAdmin;
 
     @Activate
-    public HwbpAdminComponent(@Reference HwBreakpointCore core) {
+    public HwbpAdminComponent(@Reference HwBreakpointCore core, @Reference MachineReset machine) {
         this.core = core;
+        this.machine = machine;
     }
 
     @Override
@@ -73,6 +77,29 @@ public final class HwbpAdminComponent implements HwbpAdmin {
     @Override
     public void resetCounters() {
         core.resetCounters();
+    }
+
+    /**
+     * Deletes the machine's configuration (hwbp:policy's), then has the machine component replace the machine.
+     * This component follows the machine, so it is deactivated on the way; the call still completes.
+     */
+    @Override
+    public void reset() {
+        ConfigurationAdmin cm = configAdmin;
+        if (cm != null) {
+            try {
+                Configuration[] configs = cm.listConfigurations("(" + Constants.SERVICE_PID + "=" + MachineConfig.PID + ")");
+                if (configs != null) {
+                    for (Configuration c : configs) {
+                        c.delete();
+                    }
+                }
+            } catch (IOException | InvalidSyntaxException e) {
+                throw new HwbpException(Errno.EIO, "Config Admin could not delete the machine's configuration: "
+                        + e.getMessage());
+            }
+        }
+        machine.reset();
     }
 
     @Override

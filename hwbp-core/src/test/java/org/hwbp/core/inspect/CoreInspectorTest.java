@@ -202,7 +202,9 @@ class CoreInspectorTest {
         assertThat(c.cpuDrWrites[0]).isPositive();
         assertThat(c.cpuDrWrites).hasSize(4);
 
-        HwbpAdminComponent admin = new HwbpAdminComponent(core);
+        HwbpAdminComponent admin = new HwbpAdminComponent(core, () -> {
+            throw new AssertionError("this test does not reset the machine");
+        });
         admin.resetCounters();
         CountersDTO z = inspector.getCounters();
         assertThat(z.registrations + z.refusals + z.debuggerClaims + z.guestClaims + z.triggers + z.drReads + z.drWrites)
