@@ -60,7 +60,8 @@ public final class HwbpAdminComponent implements HwbpAdmin {
             throw new HwbpException(Errno.EIO, "Config Admin could not store the configuration: " + e.getMessage());
         }
         long deadline = System.currentTimeMillis() + APPLY_TIMEOUT_MS;
-        while (core.policy() != wanted) {
+        // Delivered means applied and seen as a configuration: a reset that follows must not race the delivery.
+        while (core.policy() != wanted || !machine.configured()) {
             if (System.currentTimeMillis() > deadline) {
                 throw new HwbpException(Errno.EBUSY, "the core has not applied " + wanted + " yet");
             }

@@ -55,10 +55,15 @@ public final class MachineComponent implements MachineReset {
     private HwBreakpointCore core;
     private ServiceRegistration<HwBreakpointCore> registration;
     private final List<ResetListener> resetListeners = new CopyOnWriteArrayList<>();
+    /** Whether the component's properties come from a configuration (Config Admin has one for the PID). */
+    private volatile boolean configured;
+    /** How long a reset waits for Config Admin to deliver the deletion of the configuration. */
+    private static final long UNCONFIGURE_TIMEOUT_MS = 10_000;
 
     @Activate
     public MachineComponent(BundleContext context, MachineConfig config, Map<String, Object> properties) {
         this.context = context;
+        this.configured = given(properties, "cpus") || given(properties, "policy");
         start(config, properties, true);
     }
 
@@ -95,6 +100,11 @@ public final class MachineComponent implements MachineReset {
         registration = context.registerService(HwBreakpointCore.class, core, null);
     }
 
+    @Override
+    public boolean configured() {
+        return configured;
+    }
+
     private void warn(String message) {
         Logger l = logger;
         if (l != null) {
@@ -108,21 +118,34 @@ public final class MachineComponent implements MachineReset {
      * The machine as the runtime booted it, with the command line's CPU count and policy: the old machine's
      * services go (every client releases them and keeps its own state for the next one), the reset listeners
      * forget that state, and a new machine is registered, to which the clients bind as at boot. The caller
-     * has deleted the machine's configuration; Config Admin's late {@link #modified} for that finds the same
-     * values and changes nothing. The listeners do not call the core (their contract), so holding this
+     * has deleted the machine's configuration, and the reset waits until Config Admin has delivered that
+     * ({@link #modified} without a configuration). The listeners do not call the core (their contract), so holding this
      * component's monitor, as {@link #modified} does for a new CPU count, calls no client under a core lock.
      */
     @Override
-    public synchronized void reset() {
-        stop();
-        for (ResetListener l : resetListeners) {
+    public void reset() {
+        // SCR hands the deletion of the configuration to modified() on Config Admin's thread; rebooting before
+        // that would race that thread for SCR's component locks (and the late modified() would run mid-file).
+        long deadline = System.currentTimeMillis() + UNCONFIGURE_TIMEOUT_MS;
+        while (configured && System.currentTimeMillis() < deadline) {
             try {
-                l.reset();
-            } catch (RuntimeException e) {
-                warn("a reset listener failed, its bundle may keep state from before the reset: " + e);
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
         }
-        start(cpus(null, null), policy(null, null), MachineConfig.DEFAULT_CALLBACK_TIMEOUT_MS, false);
+        synchronized (this) {
+            stop();
+            for (ResetListener l : resetListeners) {
+                try {
+                    l.reset();
+                } catch (RuntimeException e) {
+                    warn("a reset listener failed, its bundle may keep state from before the reset: " + e);
+                }
+            }
+            start(cpus(null, null), policy(null, null), MachineConfig.DEFAULT_CALLBACK_TIMEOUT_MS, false);
+        }
     }
 
     /** Continues from the state kept at the last stop of the bundle, if any and if the machine is the same. */
@@ -201,6 +224,7 @@ public final class MachineComponent implements MachineReset {
 
     @Modified
     synchronized void modified(MachineConfig config, Map<String, Object> properties) {
+        configured = given(properties, "cpus") || given(properties, "policy");
         int cpus = cpus(config, properties);
         if (cpus != core.cpus()) {
             stop();

@@ -22,6 +22,7 @@ import org.hwbp.core.HwBreakpointCore;
 import org.hwbp.core.MachineImpl;
 import org.hwbp.core.Policy;
 import org.hwbp.core.osgi.HwbpAdminComponent;
+import org.hwbp.core.osgi.MachineReset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -202,8 +203,16 @@ class CoreInspectorTest {
         assertThat(c.cpuDrWrites[0]).isPositive();
         assertThat(c.cpuDrWrites).hasSize(4);
 
-        HwbpAdminComponent admin = new HwbpAdminComponent(core, () -> {
-            throw new AssertionError("this test does not reset the machine");
+        HwbpAdminComponent admin = new HwbpAdminComponent(core, new MachineReset() {
+            @Override
+            public void reset() {
+                throw new AssertionError("this test does not reset the machine");
+            }
+
+            @Override
+            public boolean configured() {
+                return false;
+            }
         });
         admin.resetCounters();
         CountersDTO z = inspector.getCounters();
