@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -36,9 +37,16 @@ def fail(message):
     sys.exit(2)
 
 
+CPU = {"s": 0.0}
+
+
 def timed(cmd, out):
+    """Wall time and status; CPU["s"] gets the command's CPU time (user + system of the JVMs)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     status = subprocess.run(cmd, stdout=out, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL).returncode
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU["s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return time.monotonic() - start, status
 
 
@@ -75,23 +83,28 @@ def main():
     one_out = os.path.join(work, "one-runtime.txt")
     with open(one_out, "w") as out:
         one_s, status = timed([SANDBOX, "run"] + files, out)
+    one_cpu = CPU["s"]
     text = open(one_out).read()
     total = text.rstrip("\n").split("\n")[-1]
     if not SUMMARY.match(total):
         fail(f"the one-runtime run did not finish (status {status}); see {one_out}")
     steps = steps_in(text)
-    print(f"one runtime:   {one_s:8.2f} s for {len(files)} files, {steps} steps ({total}, status {status})")
+    print(f"one runtime:   {one_s:8.2f} s for {len(files)} files, {steps} steps ({total}, status {status}); "
+          f"CPU {one_cpu:.2f} s")
 
     # One JVM per file, as ./sandbox run did before.
     subset = files[:a.per_file_subset] if a.per_file_subset else files
     per_s = 0.0
+    per_cpu = 0.0
     with open(os.path.join(work, "per-file.txt"), "w") as out:
         for f in subset:
             s, _ = timed([SANDBOX, "run", f], out)
             per_s += s
+            per_cpu += CPU["s"]
     per_all = per_s * len(files) / len(subset)
+    per_cpu_all = per_cpu * len(files) / len(subset)
     note = "" if len(subset) == len(files) else f" (measured on {len(subset)} files: {per_s:.2f} s, scaled)"
-    print(f"one JVM/file:  {per_all:8.2f} s for {len(files)} files{note}")
+    print(f"one JVM/file:  {per_all:8.2f} s for {len(files)} files{note}; CPU {per_cpu_all:.2f} s")
 
     # Linux under QEMU.
     oracle_all = None
@@ -129,7 +142,8 @@ def main():
 
     print()
     ratio = per_all / one_s
-    print(f"one JVM per file / one runtime = {ratio:.1f}x (goal >= 20: {'met' if ratio >= 20 else 'missed'})")
+    print(f"one JVM per file / one runtime = {ratio:.1f}x wall (goal >= 20: {'met' if ratio >= 20 else 'missed'}), "
+          f"{per_cpu_all / one_cpu:.1f}x CPU time")
     if oracle_all is not None:
         ratio = oracle_all / one_s
         print(f"Linux under QEMU / one runtime = {ratio:.1f}x (goal >= 100: {'met' if ratio >= 100 else 'missed'})")
