@@ -16,7 +16,6 @@ import org.hwbp.core.MachineImpl;
 import org.hwbp.core.Policy;
 import org.hwbp.core.inspect.CoreInspector;
 import org.hwbp.core.osgi.HwbpAdminComponent;
-import org.hwbp.core.osgi.MachineReset;
 
 /**
  * A real Gogo command processor, without a framework, with the hwbp: and sim: commands over a plain core:
@@ -42,17 +41,7 @@ final class GogoFixture implements AutoCloseable {
         breakpoints = new BreakpointServiceImpl(core, OWNER);
         machine = new MachineImpl(core, OWNER);
         runtime = new CoreInspector(core);
-        HwbpAdminComponent admin = new HwbpAdminComponent(core, new MachineReset() {
-            @Override
-            public void reset() {
-                throw new AssertionError("the shell's unit tests do not reset the machine");
-            }
-
-            @Override
-            public boolean configured() {
-                return false;
-            }
-        });
+        HwbpAdminComponent admin = new HwbpAdminComponent(core);
         hwbp = new HwbpCommands(breakpoints, runtime, admin);
         sim = new SimCommands(machine, admin);
         threadIO.start();

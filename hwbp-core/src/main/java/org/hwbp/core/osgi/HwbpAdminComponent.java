@@ -29,15 +29,20 @@ public final class HwbpAdminComponent implements HwbpAdmin {
     private static final long APPLY_TIMEOUT_MS = 5_000;
 
     private final HwBreakpointCore core;
-    private final MachineReset machine;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configAdmin;
 
+    /**
+     * The machine component, which registers the core inside its own activation: a static reference would have
+     * SCR ask for it while it is still being built. Absent, a reset is EBUSY.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile MachineReset machine;
+
     @Activate
-    public HwbpAdminComponent(@Reference HwBreakpointCore core, @Reference MachineReset machine) {
+    public HwbpAdminComponent(@Reference HwBreakpointCore core) {
         this.core = core;
-        this.machine = machine;
     }
 
     @Override
@@ -61,7 +66,7 @@ public final class HwbpAdminComponent implements HwbpAdmin {
         }
         long deadline = System.currentTimeMillis() + APPLY_TIMEOUT_MS;
         // Delivered means applied and seen as a configuration: a reset that follows must not race the delivery.
-        while (core.policy() != wanted || !machine.configured()) {
+        while (core.policy() != wanted || !configurationSeen()) {
             if (System.currentTimeMillis() > deadline) {
                 throw new HwbpException(Errno.EBUSY, "the core has not applied " + wanted + " yet");
             }
@@ -100,7 +105,16 @@ public final class HwbpAdminComponent implements HwbpAdmin {
                         + e.getMessage());
             }
         }
-        machine.reset();
+        MachineReset m = machine;
+        if (m == null) {
+            throw new HwbpException(Errno.EBUSY, "core unavailable");
+        }
+        m.reset();
+    }
+
+    private boolean configurationSeen() {
+        MachineReset m = machine;
+        return m == null || m.configured();
     }
 
     @Override

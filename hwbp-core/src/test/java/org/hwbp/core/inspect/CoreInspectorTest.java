@@ -22,7 +22,6 @@ import org.hwbp.core.HwBreakpointCore;
 import org.hwbp.core.MachineImpl;
 import org.hwbp.core.Policy;
 import org.hwbp.core.osgi.HwbpAdminComponent;
-import org.hwbp.core.osgi.MachineReset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -203,17 +202,7 @@ class CoreInspectorTest {
         assertThat(c.cpuDrWrites[0]).isPositive();
         assertThat(c.cpuDrWrites).hasSize(4);
 
-        HwbpAdminComponent admin = new HwbpAdminComponent(core, new MachineReset() {
-            @Override
-            public void reset() {
-                throw new AssertionError("this test does not reset the machine");
-            }
-
-            @Override
-            public boolean configured() {
-                return false;
-            }
-        });
+        HwbpAdminComponent admin = new HwbpAdminComponent(core);
         admin.resetCounters();
         CountersDTO z = inspector.getCounters();
         assertThat(z.registrations + z.refusals + z.debuggerClaims + z.guestClaims + z.triggers + z.drReads + z.drWrites)
