@@ -65,8 +65,7 @@ public final class HwbpAdminComponent implements HwbpAdmin {
             throw new HwbpException(Errno.EIO, "Config Admin could not store the configuration: " + e.getMessage());
         }
         long deadline = System.currentTimeMillis() + APPLY_TIMEOUT_MS;
-        // Delivered means applied and seen as a configuration: a reset that follows must not race the delivery.
-        while (core.policy() != wanted || !configurationSeen()) {
+        while (core.policy() != wanted) {
             if (System.currentTimeMillis() > deadline) {
                 throw new HwbpException(Errno.EBUSY, "the core has not applied " + wanted + " yet");
             }
@@ -110,11 +109,6 @@ public final class HwbpAdminComponent implements HwbpAdmin {
             throw new HwbpException(Errno.EBUSY, "core unavailable");
         }
         m.reset();
-    }
-
-    private boolean configurationSeen() {
-        MachineReset m = machine;
-        return m == null || m.configured();
     }
 
     @Override

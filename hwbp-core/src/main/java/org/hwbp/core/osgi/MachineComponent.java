@@ -100,11 +100,6 @@ public final class MachineComponent implements MachineReset {
         registration = context.registerService(HwBreakpointCore.class, core, null);
     }
 
-    @Override
-    public boolean configured() {
-        return configured;
-    }
-
     private void warn(String message) {
         Logger l = logger;
         if (l != null) {

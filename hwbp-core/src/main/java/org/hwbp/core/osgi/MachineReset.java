@@ -9,7 +9,4 @@ public interface MachineReset {
 
     /** Replaces the machine by one booted with the command line's configuration; see MachineComponent. */
     void reset();
-
-    /** Whether Config Admin has delivered a configuration of the machine that is still there. */
-    boolean configured();
 }
