@@ -83,8 +83,8 @@ class ValidationTest {
             ok(KernelAddressMap.cpuDr7Address(cpu) + 8, 8, RW);
         }
         refused(Errno.EINVAL, KernelAddressMap.PER_CPU_OFFSET_ARRAY, 8, RW);
-        refused(Errno.EINVAL, KernelAddressMap.PER_CPU_OFFSET_ARRAY + 8 * 63, 8, RW);
-        ok(KernelAddressMap.PER_CPU_OFFSET_ARRAY + 8 * 64, 8, RW);
+        refused(Errno.EINVAL, KernelAddressMap.PER_CPU_OFFSET_ARRAY + 8 * (KernelAddressMap.NR_CPUS - 1), 8, RW);
+        ok(KernelAddressMap.PER_CPU_OFFSET_ARRAY + 8 * KernelAddressMap.NR_CPUS, 8, RW);
         // the range [addr, addr+bp_len-1] is checked, not just the start (execute: no alignment to hide it)
         ok(CPU_ENTRY_AREA_BASE - 8, 8, X);
         refused(Errno.EINVAL, CPU_ENTRY_AREA_BASE - 4, 8, X);

@@ -74,7 +74,7 @@ public class RuntimeIT extends SandboxTestSupport {
         String shell = String.valueOf(requireBundle(SHELL).getHeaders().get("Import-Package"));
         assertTrue(shell, shell.contains("org.hwbp.api.inspect;") && shell.contains("org.apache.felix.service.command;"));
         String exports = String.valueOf(requireBundle(CORE).getHeaders().get("Export-Package"));
-        assertTrue(exports, exports.contains("org.hwbp.api.inspect;version=\"1.0.0\""));
+        assertTrue(exports, exports.contains("org.hwbp.api.inspect;version=\"1.1.0\""));
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -26,14 +27,26 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * The non-interactive modes of {@code ./sandbox}: when the system property {@value #MODE} is {@code run},
  * {@code demo} or {@code command}, waits until the shell commands are registered, runs the scenario files
- * ({@value #ARGS}: absolute paths separated by {@link File#pathSeparator}), the built-in demo, or the
- * {@code ;}-separated commands ({@value #ARGS}) in one Gogo session, prints the transcript on the standard
- * output and ends the JVM with the status. Without the property it does nothing.
+ * ({@value #ARGS}: paths separated by {@link File#pathSeparator}), the built-in demo, or the {@code ;}-separated
+ * commands ({@value #ARGS}) in one Gogo session, prints the transcript on the standard output and ends the JVM
+ * with the status. Without the property it does nothing.
+ *
+ * <p>Several files run in this one runtime, each in a Gogo session of its own, with a {@link RuntimeReset}
+ * between them, so that each transcript is what a fresh runtime prints for it; each file's transcript comes
+ * after a line {@code == FILE} and ends with its own {@code N passed, N failed}, and a last line adds them up.
+ * When a file changed the bundles (reinstalled one: its id is no longer a fresh runtime's), the next file needs
+ * a fresh JVM: if {@value #PROGRESS} names a file, the runner writes there where to continue and the totals so
+ * far, and ends the JVM with {@value #CONTINUE_IN_NEW_JVM} (the launcher starts the next JVM); without it, the
+ * run goes on in this runtime after a note on the standard error.
  */
 @Component(immediate = true, service = {})
 public final class ScriptComponent {
     static final String MODE = "hwbp.script.mode";
     static final String ARGS = "hwbp.script.args";
+    /** A file through which successive JVMs of one {@code run} hand over: next file, passed, failed, status. */
+    static final String PROGRESS = "hwbp.script.progress";
+    /** The exit status that asks the launcher for a fresh JVM to continue the run (BSD's EX_TEMPFAIL). */
+    static final int CONTINUE_IN_NEW_JVM = 75;
     /** Set once a run started, so that a re-activation (a restarted shell, an updated bundle) never runs it twice. */
     private static final String STARTED = "hwbp.script.started";
     private static final long COMMANDS_TIMEOUT_MS = 30_000;
@@ -50,6 +63,7 @@ public final class ScriptComponent {
     private final BundleContext context;
     private final CommandProcessor processor;
     private final TimelineCommands timeline;
+    private final RuntimeReset reset;
 
     /**
      * The timeline component is referenced so that it listens to the session before the first line runs
@@ -57,10 +71,11 @@ public final class ScriptComponent {
      */
     @Activate
     public ScriptComponent(BundleContext context, @Reference CommandProcessor processor,
-            @Reference TimelineCommands timeline) {
+            @Reference TimelineCommands timeline, @Reference RuntimeReset reset) {
         this.context = context;
         this.processor = processor;
         this.timeline = timeline;
+        this.reset = reset;
         String mode = System.getProperty(MODE, "").trim();
         if (mode.isEmpty() || System.getProperties().putIfAbsent(STARTED, "true") != null) {
             return;
@@ -88,22 +103,12 @@ public final class ScriptComponent {
         }
     }
 
-    private int run(Mode mode, String args, PrintStream out) {
+    private int run(Mode mode, String args, PrintStream out) throws InterruptedException {
+        if (mode == Mode.RUN) {
+            return runFiles(args, out);
+        }
         Transcript transcript = new Transcript(out);
         switch (mode) {
-            case RUN:
-                for (String file : args.split(File.pathSeparator)) {
-                    if (file.isBlank()) {
-                        continue;
-                    }
-                    try {
-                        List<String> lines = Files.readAllLines(Path.of(file), StandardCharsets.UTF_8);
-                        runScript(transcript, lines);
-                    } catch (IOException e) {
-                        transcript.problem("cannot read " + file + ": " + e.getMessage());
-                    }
-                }
-                break;
             case DEMO:
                 runScript(transcript, demo());
                 break;
@@ -125,6 +130,97 @@ public final class ScriptComponent {
             }
         }
         return status;
+    }
+
+    /** The files, one after the other, with a reset between them; see the class comment. */
+    private int runFiles(String args, PrintStream out) throws InterruptedException {
+        List<String> files = new ArrayList<>();
+        for (String f : args.split(File.pathSeparator)) {
+            if (!f.isBlank()) {
+                files.add(f);
+            }
+        }
+        Progress progress = Progress.read(System.getProperty(PROGRESS, ""));
+        boolean several = files.size() > 1;
+        for (int i = progress.next; i < files.size(); i++) {
+            if (i > progress.first) {
+                List<String> changed = reset.reset();
+                awaitCommands();
+                if (!changed.isEmpty()) {
+                    if (progress.file != null) {
+                        progress.next = i;
+                        progress.write();
+                        return CONTINUE_IN_NEW_JVM;
+                    }
+                    System.err.println("sandbox: bundles changed since boot (" + String.join(", ", changed)
+                            + "): " + files.get(i) + " runs with bundle ids a fresh runtime would not have");
+                }
+            }
+            if (several) {
+                out.println("== " + files.get(i));
+            }
+            Transcript transcript = new Transcript(out);
+            try {
+                runScript(transcript, Files.readAllLines(Path.of(files.get(i)), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                transcript.problem("cannot read " + files.get(i) + ": " + e.getMessage());
+            }
+            transcript.summary();
+            progress.passed += transcript.passed();
+            progress.failed += transcript.failed();
+            progress.status = Math.max(progress.status, transcript.status(false));
+        }
+        if (several) {
+            out.println(progress.passed + " passed, " + progress.failed + " failed");
+        }
+        out.flush();
+        return progress.status;
+    }
+
+    /** Where a run of several files stands, handed from one JVM to the next through the file {@value #PROGRESS}. */
+    private static final class Progress {
+        final Path file;
+        /** The first file this JVM runs (no reset before it: the runtime is fresh). */
+        final int first;
+        int next;
+        int passed;
+        int failed;
+        int status;
+
+        private Progress(Path file, int next, int passed, int failed, int status) {
+            this.file = file;
+            this.first = next;
+            this.next = next;
+            this.passed = passed;
+            this.failed = failed;
+            this.status = status;
+        }
+
+        static Progress read(String name) {
+            if (name.isBlank()) {
+                return new Progress(null, 0, 0, 0, 0);
+            }
+            Path file = Path.of(name);
+            try {
+                String text = Files.isRegularFile(file) ? Files.readString(file).trim() : "";
+                if (text.isEmpty()) {
+                    return new Progress(file, 0, 0, 0, 0);
+                }
+                String[] f = text.split(" ");
+                return new Progress(file, Integer.parseInt(f[0]), Integer.parseInt(f[1]), Integer.parseInt(f[2]),
+                        Integer.parseInt(f[3]));
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalStateException("cannot read " + PROGRESS + " " + file + ": " + e, e);
+            }
+        }
+
+        void write() {
+            try {
+                Files.writeString(file, next + " " + passed + " " + failed + " " + status + "\n");
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot write " + PROGRESS + " " + file + ": " + e, e);
+            }
+        }
     }
 
     private void runScript(Transcript transcript, List<String> lines) {

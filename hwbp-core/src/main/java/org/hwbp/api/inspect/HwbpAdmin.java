@@ -35,4 +35,15 @@ public interface HwbpAdmin {
      * EINVAL without a CPU or a task.
      */
     AutoCloseable holdRegistrationInFlight(int cpu, int task);
+
+    /**
+     * Puts the runtime back to the state it booted in, without restarting the framework: the machine's
+     * configuration is deleted from Config Admin (so the CPU count and policy are those of the command line
+     * again, {@code hwbp.cpus}/{@code hwbp.policy}), every {@link ResetListener} drops its state while the old
+     * machine is away, and a new machine (CPUs, tasks, breakpoints, owners and their ids, event log, counters)
+     * replaces it; the services the core hands to each bundle are new, so their ids start from 1 again. Returns
+     * once the new machine's services are registered. Bundles are not touched: what a bundle id or a stopped
+     * bundle means for a fresh start is the caller's business ({@code hwbp:reset}).
+     */
+    void reset();
 }

@@ -7,10 +7,11 @@
  * out data transfer objects (public fields, no behaviour, a fresh copy on every call) that the caller may keep
  * and change. Reading never counts as a debug-register access (the counters {@code hwbp:stats} shows move only
  * when kernel code executes MOV from/to DRn). What changes the machine as a whole (the policy, the counters) is
- * in the separate {@link HwbpAdmin}.
+ * in the separate {@link HwbpAdmin}; since 1.1, {@link HwbpAdmin#reset()} and the {@link ResetListener} whiteboard
+ * put the runtime back to its boot state.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.hwbp.api.inspect;
 
 import org.osgi.annotation.bundle.Export;

@@ -8,6 +8,8 @@ import org.hwbp.api.HwbpException;
 import org.hwbp.api.inspect.HwbpAdmin;
 import org.hwbp.core.HwBreakpointCore;
 import org.hwbp.core.Policy;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -30,6 +32,13 @@ public final class HwbpAdminComponent implements HwbpAdmin {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configAdmin;
+
+    /**
+     * The machine component, which registers the core inside its own activation: a static reference would have
+     * SCR ask for it while it is still being built. Absent, a reset is EBUSY.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile MachineReset machine;
 
     @Activate
     public HwbpAdminComponent(@Reference HwBreakpointCore core) {
@@ -73,6 +82,33 @@ public final class HwbpAdminComponent implements HwbpAdmin {
     @Override
     public void resetCounters() {
         core.resetCounters();
+    }
+
+    /**
+     * Deletes the machine's configuration (hwbp:policy's), then has the machine component replace the machine.
+     * This component follows the machine, so it is deactivated on the way; the call still completes.
+     */
+    @Override
+    public void reset() {
+        ConfigurationAdmin cm = configAdmin;
+        if (cm != null) {
+            try {
+                Configuration[] configs = cm.listConfigurations("(" + Constants.SERVICE_PID + "=" + MachineConfig.PID + ")");
+                if (configs != null) {
+                    for (Configuration c : configs) {
+                        c.delete();
+                    }
+                }
+            } catch (IOException | InvalidSyntaxException e) {
+                throw new HwbpException(Errno.EIO, "Config Admin could not delete the machine's configuration: "
+                        + e.getMessage());
+            }
+        }
+        MachineReset m = machine;
+        if (m == null) {
+            throw new HwbpException(Errno.EBUSY, "core unavailable");
+        }
+        m.reset();
     }
 
     @Override

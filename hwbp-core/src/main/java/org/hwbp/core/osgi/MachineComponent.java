@@ -2,11 +2,15 @@ package org.hwbp.core.osgi;
 
 import java.io.File;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.hwbp.api.inspect.ResetListener;
 import org.hwbp.core.CoreSnapshot;
 import org.hwbp.core.HwBreakpointCore;
 import org.hwbp.core.Policy;
+import org.hwbp.core.x86.KernelAddressMap;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
@@ -32,10 +36,17 @@ import org.osgi.service.metatype.annotations.Designate;
  * <p>A stop of the bundle (stop, update, framework shutdown) is a pause: the state the core captured as the
  * bundle began to stop ({@link CorePause}) is written to the bundle's data area, and the next activation with the
  * same CPU count continues from it ({@link HwBreakpointCore#restore}); with another CPU count it is a reboot.
+ *
+ * <p>A reset ({@link MachineReset}) is a reboot with the command line's configuration in which the
+ * {@link ResetListener}s forget what they kept for the next machine. A CPU count outside 1..{@value
+ * KernelAddressMap#NR_CPUS}, from Config Admin or the command line, is refused with one line on the standard
+ * error and in the log, and the machine keeps its count (the default at activation): a bad value never leaves
+ * a runtime without a core and its commands.
  */
-@Component(immediate = true, configurationPid = MachineConfig.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Component(immediate = true, service = MachineReset.class, configurationPid = MachineConfig.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = MachineConfig.class)
-public final class MachineComponent {
+public final class MachineComponent implements MachineReset {
     /** The core's state across a stop of the bundle; in the data area, which survives update and stop/start. */
     static final String SNAPSHOT_FILE = "core.snapshot";
 
@@ -43,10 +54,16 @@ public final class MachineComponent {
     private volatile Logger logger;
     private HwBreakpointCore core;
     private ServiceRegistration<HwBreakpointCore> registration;
+    private final List<ResetListener> resetListeners = new CopyOnWriteArrayList<>();
+    /** Whether the component's properties come from a configuration (Config Admin has one for the PID). */
+    private volatile boolean configured;
+    /** How long a reset waits for Config Admin to deliver the deletion of the configuration. */
+    private static final long UNCONFIGURE_TIMEOUT_MS = 10_000;
 
     @Activate
     public MachineComponent(BundleContext context, MachineConfig config, Map<String, Object> properties) {
         this.context = context;
+        this.configured = given(properties, "cpus") || given(properties, "policy");
         start(config, properties, true);
     }
 
@@ -59,22 +76,71 @@ public final class MachineComponent {
         logger = null;
     }
 
-    private synchronized void start(MachineConfig config, Map<String, Object> properties, boolean resume) {
-        core = new HwBreakpointCore(cpus(config, properties), policy(config, properties), config.callbackTimeoutMs());
-        Consumer<String> sink = message -> {
-            Logger l = logger;
-            if (l != null) {
-                l.warn(message);
-            } else {
-                System.err.println("hwbp: " + message);
-            }
-        };
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addResetListener(ResetListener listener) {
+        resetListeners.add(listener);
+    }
+
+    void removeResetListener(ResetListener listener) {
+        resetListeners.remove(listener);
+    }
+
+    private void start(MachineConfig config, Map<String, Object> properties, boolean resume) {
+        start(cpus(config, properties), policy(config, properties), config.callbackTimeoutMs(), resume);
+    }
+
+    private synchronized void start(int cpus, Policy policy, long callbackTimeoutMs, boolean resume) {
+        core = new HwBreakpointCore(cpus, policy, callbackTimeoutMs);
+        Consumer<String> sink = this::warn;
         core.events().setFaultSink(sink);
         core.setStoppingProbe(() -> CorePause.stopping(context));
         if (resume) {
             resume(sink);
         }
         registration = context.registerService(HwBreakpointCore.class, core, null);
+    }
+
+    private void warn(String message) {
+        Logger l = logger;
+        if (l != null) {
+            l.warn(message);
+        } else {
+            System.err.println("hwbp: " + message);
+        }
+    }
+
+    /**
+     * The machine as the runtime booted it, with the command line's CPU count and policy: the old machine's
+     * services go (every client releases them and keeps its own state for the next one), the reset listeners
+     * forget that state, and a new machine is registered, to which the clients bind as at boot. The caller
+     * has deleted the machine's configuration, and the reset waits until Config Admin has delivered that
+     * ({@link #modified} without a configuration). The listeners do not call the core (their contract), so holding this
+     * component's monitor, as {@link #modified} does for a new CPU count, calls no client under a core lock.
+     */
+    @Override
+    public void reset() {
+        // SCR hands the deletion of the configuration to modified() on Config Admin's thread; rebooting before
+        // that would race that thread for SCR's component locks (and the late modified() would run mid-file).
+        long deadline = System.currentTimeMillis() + UNCONFIGURE_TIMEOUT_MS;
+        while (configured && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        synchronized (this) {
+            stop();
+            for (ResetListener l : resetListeners) {
+                try {
+                    l.reset();
+                } catch (RuntimeException e) {
+                    warn("a reset listener failed, its bundle may keep state from before the reset: " + e);
+                }
+            }
+            start(cpus(null, null), policy(null, null), MachineConfig.DEFAULT_CALLBACK_TIMEOUT_MS, false);
+        }
     }
 
     /** Continues from the state kept at the last stop of the bundle, if any and if the machine is the same. */
@@ -107,27 +173,57 @@ public final class MachineComponent {
         return properties != null && properties.containsKey(Constants.SERVICE_PID) && properties.containsKey(key);
     }
 
-    private static int cpus(MachineConfig config, Map<String, Object> properties) {
+    /**
+     * The CPU count: the configuration's, else the command line's ({@code hwbp.cpus}), else the default (also
+     * when {@code config} is null: a reset). Out of range: refused in one line, and the machine keeps its count.
+     */
+    private int cpus(MachineConfig config, Map<String, Object> properties) {
         String sys = System.getProperty("hwbp.cpus");
-        if (!given(properties, "cpus") && sys != null && !sys.isBlank()) {
-            return Integer.parseInt(sys.trim());
+        String source;
+        long wanted;
+        if (config != null && given(properties, "cpus")) {
+            source = "configuration " + MachineConfig.PID;
+            wanted = config.cpus();
+        } else if (sys != null && !sys.isBlank()) {
+            source = "hwbp.cpus";
+            try {
+                wanted = Long.parseLong(sys.trim());
+            } catch (NumberFormatException e) {
+                wanted = -1;
+            }
+        } else {
+            return MachineConfig.DEFAULT_CPUS;
         }
-        return config.cpus();
+        if (wanted >= 1 && wanted <= KernelAddressMap.NR_CPUS) {
+            return (int) wanted;
+        }
+        int kept = core != null ? core.cpus() : MachineConfig.DEFAULT_CPUS;
+        String line = "EINVAL: " + source + ": cpus must be 1.." + KernelAddressMap.NR_CPUS + ", not '"
+                + (config != null && given(properties, "cpus") ? String.valueOf(wanted) : sys.trim())
+                + "'; the machine keeps " + kept + " CPUs";
+        System.err.println("hwbp: " + line);
+        Logger l = logger;
+        if (l != null) {
+            l.error(line);
+        }
+        return kept;
     }
 
     private static Policy policy(MachineConfig config, Map<String, Object> properties) {
         String sys = System.getProperty("hwbp.policy");
-        if (!given(properties, "policy") && sys != null && !sys.isBlank()) {
+        if ((config == null || !given(properties, "policy")) && sys != null && !sys.isBlank()) {
             return Policy.parse(sys);
         }
-        return Policy.parse(config.policy());
+        return config == null ? Policy.parse(MachineConfig.DEFAULT_POLICY) : Policy.parse(config.policy());
     }
 
     @Modified
     synchronized void modified(MachineConfig config, Map<String, Object> properties) {
-        if (cpus(config, properties) != core.cpus()) {
+        configured = given(properties, "cpus") || given(properties, "policy");
+        int cpus = cpus(config, properties);
+        if (cpus != core.cpus()) {
             stop();
-            start(config, properties, false);
+            start(cpus, policy(config, properties), config.callbackTimeoutMs(), false);
             return;
         }
         core.setPolicy(policy(config, properties));

@@ -12,7 +12,7 @@ public @interface MachineConfig {
     String DEFAULT_POLICY = "linux";
     long DEFAULT_CALLBACK_TIMEOUT_MS = 200;
 
-    @AttributeDefinition(name = "CPUs", description = "Number of online CPUs (1..64); changing it reboots the machine")
+    @AttributeDefinition(name = "CPUs", description = "Number of online CPUs (1..1024, NR_CPUS); changing it reboots the machine")
     int cpus() default DEFAULT_CPUS;
 
     @AttributeDefinition(name = "Policy", description = "linux or debugger-priority; applied live",

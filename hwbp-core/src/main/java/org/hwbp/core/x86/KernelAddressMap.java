@@ -15,7 +15,7 @@ package org.hwbp.core.x86;
  *        0xffff_ffff_81b8_0000 .. 0xffff_ffff_81b8_ffff  noinstr text      (kprobe blacklist)
  *        0xffff_ffff_81c0_0000 .. 0xffff_ffff_81c0_2fff  entry text         (kprobe blacklist)
  *  0xffff_ffff_8200_0000 .. 0xffff_ffff_82ff_ffff  kernel data, of which
- *        0xffff_ffff_82a1_0000 .. +8 * 64          __per_cpu_offset[] (NR_CPUS = 64)
+ *        0xffff_ffff_82a1_0000 .. +8 * 1024        __per_cpu_offset[] (NR_CPUS = 1024)
  * </pre>
  *
  * The refusals that depend on it are within_cpu_entry() (any type) and within_kprobe_blacklist()
@@ -44,7 +44,8 @@ public final class KernelAddressMap {
     public static final long KERNEL_DATA = 0xFFFF_FFFF_8200_0000L;
     public static final long KERNEL_DATA_END = 0xFFFF_FFFF_8300_0000L;
     public static final long PER_CPU_OFFSET_ARRAY = 0xFFFF_FFFF_82A1_0000L;
-    public static final int NR_CPUS = 64;
+    /** CONFIG_NR_CPUS of the simulated kernel: the most CPUs a machine can have (a large-server build). */
+    public static final int NR_CPUS = 1024;
 
     private final int possibleCpus;
 

@@ -2,6 +2,7 @@ package org.hwbp.kgdb.osgi;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +10,7 @@ import org.apache.felix.service.command.Descriptor;
 import org.hwbp.api.BreakpointService;
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
+import org.hwbp.api.inspect.ResetListener;
 import org.hwbp.api.machine.Machine;
 import org.hwbp.kgdb.gdb.GdbStub;
 import org.hwbp.kgdb.model.DebugCore;
@@ -31,15 +33,17 @@ import org.osgi.service.log.LoggerFactory;
  * with it, but kgdb keeps its own state ({@link KgdbState}: breakinfo, whether it holds the machine) and brings
  * it back on the next core. The state also survives this bundle's stop/start and update: it is written to the
  * bundle's data area on deactivation and read on activation (uninstall deletes the data area, and the state).
+ * A reset of the runtime ({@link ResetListener}) forgets it: on the next machine kgdb starts as at boot, and its
+ * kgdb_arch_late() registers the boot-time placeholders again.
  */
-@Component(immediate = true, service = KgdbCommands.class, property = {
+@Component(immediate = true, service = {KgdbCommands.class, ResetListener.class}, property = {
     "osgi.command.scope=kgdb",
     "osgi.command.function=packet",
     "osgi.command.function=break",
     "osgi.command.function=continue",
     "osgi.command.function=status"
 })
-public final class KgdbCommands {
+public final class KgdbCommands implements ResetListener {
 
     /** kgdb on one core's BreakpointService. */
     private record Session(BreakpointService service, DebugCore core, GdbStub stub) {
@@ -160,6 +164,28 @@ public final class KgdbCommands {
         } catch (HwbpException e) {
             // The core's service was already released, which released the claim and the events itself.
             log("kgdb: closing after the core went away: " + e.getMessage());
+        }
+    }
+
+    /** The runtime is reset: kgdb's state kept for the next machine goes, in memory and on disk. */
+    @Override
+    public synchronized void reset() {
+        Session s = session;
+        session = null;
+        close(s);
+        saved = KgdbState.INITIAL;
+        deleteSaved();
+    }
+
+    /** Deletes the state saved for the next activation, if any. */
+    private void deleteSaved() {
+        if (stateFile == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(stateFile);
+        } catch (IOException e) {
+            log("kgdb: the saved state in " + stateFile + " cannot be deleted: " + e);
         }
     }
 

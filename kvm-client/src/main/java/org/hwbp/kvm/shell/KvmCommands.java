@@ -6,6 +6,7 @@ import static org.hwbp.kvm.model.KvmDebugRegs.GUESTDBG_USE_HW_BP;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
+import org.hwbp.api.inspect.ResetListener;
 import org.hwbp.api.machine.Machine;
 import org.hwbp.api.support.Args;
 import org.hwbp.kvm.model.EntryPolicy;
@@ -43,9 +45,11 @@ import org.osgi.service.metatype.annotations.Designate;
  * otherwise dispose of a delayed component and its VMs. They also outlive the instance: on deactivation (bundle
  * stop or update) the whole hypervisor state ({@link KvmState}) is written to the bundle's data area, and the
  * next activation reads it back; uninstall deletes the data area and so the VMs. The core going away needs
- * nothing: KVM registers no breakpoint, its commands answer EBUSY until a Machine is bound again.
+ * nothing: KVM registers no breakpoint, its commands answer EBUSY until a Machine is bound again. A reset of
+ * the runtime ({@link ResetListener}) replaces the hypervisor by a new one (no VM, VM ids from 1, zero
+ * statistics, the configured policy) and deletes the saved state.
  */
-@Component(service = KvmCommands.class, immediate = true, configurationPid = KvmConfig.PID, property = {
+@Component(service = {KvmCommands.class, ResetListener.class}, immediate = true, configurationPid = KvmConfig.PID, property = {
     "osgi.command.scope=kvm",
     "osgi.command.function=create",
     "osgi.command.function=destroy",
@@ -55,11 +59,12 @@ import org.osgi.service.metatype.annotations.Designate;
     "osgi.command.function=vcpu"
 })
 @Designate(ocd = KvmConfig.class)
-public final class KvmCommands {
+public final class KvmCommands implements ResetListener {
     /** The state file in the bundle's data area. */
     static final String STATE_FILE = "kvm-state.properties";
 
-    private final Kvm kvm;
+    /** Replaced only by a reset. */
+    private volatile Kvm kvm;
     private final Path stateFile;
     /** The configured policy (what {@link KvmState#configPolicy()} records). */
     private volatile EntryPolicy configured;
@@ -130,6 +135,21 @@ public final class KvmCommands {
     Kvm kvm() {
         machine();
         return kvm;
+    }
+
+    /** The runtime is reset: a run in flight ends, then a new hypervisor as at boot; the saved state goes. */
+    @Override
+    public void reset() {
+        Kvm old = kvm;
+        kvm = new Kvm(configured);
+        old.shutdown();
+        if (stateFile != null) {
+            try {
+                Files.deleteIfExists(stateFile);
+            } catch (IOException e) {
+                System.err.println("kvm: the saved state in " + stateFile + " cannot be deleted: " + e);
+            }
+        }
     }
 
     private Machine machine() {

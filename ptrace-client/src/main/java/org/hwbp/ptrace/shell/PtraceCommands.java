@@ -2,6 +2,7 @@ package org.hwbp.ptrace.shell;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.felix.service.command.Descriptor;
@@ -10,6 +11,7 @@ import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.machine.Machine;
 import org.hwbp.api.machine.TaskListener;
+import org.hwbp.api.inspect.ResetListener;
 import org.hwbp.api.support.Args;
 import org.hwbp.ptrace.model.PtraceState;
 import org.hwbp.ptrace.model.ThreadDebugState;
@@ -37,9 +39,10 @@ import org.osgi.service.log.LoggerFactory;
  * state outlives it: when either service goes, the state is kept ({@link PtraceState}) and the tracer's events
  * released, and when both are back the state is restored and its events registered again. The state also
  * survives this bundle: it is written to the bundle's data area when the component deactivates (stop, update)
- * and read back when it activates; uninstalling the bundle deletes the data area and so the state.
+ * and read back when it activates; uninstalling the bundle deletes the data area and so the state. A reset of
+ * the runtime ({@link ResetListener}) forgets it: the next machine finds no traced task, as at boot.
  */
-@Component(immediate = true, service = {PtraceCommands.class, TaskListener.class}, property = {
+@Component(immediate = true, service = {PtraceCommands.class, TaskListener.class, ResetListener.class}, property = {
     "osgi.command.scope=ptrace",
     "osgi.command.function=attach",
     "osgi.command.function=detach",
@@ -50,7 +53,7 @@ import org.osgi.service.log.LoggerFactory;
     "osgi.command.function=tasks",
     "osgi.command.function=retry"
 })
-public final class PtraceCommands implements TaskListener {
+public final class PtraceCommands implements TaskListener, ResetListener {
     /** The state file in the bundle's data area. */
     static final String STATE_FILE = "ptrace-state.properties";
 
@@ -179,6 +182,26 @@ public final class PtraceCommands implements TaskListener {
     synchronized void deactivate() {
         dropTracer();
         save(saved);
+    }
+
+    /** The runtime is reset: the tasks' state kept for the next machine goes, in memory and on disk. */
+    @Override
+    public synchronized void reset() {
+        dropTracer();
+        saved = PtraceState.EMPTY;
+        deleteSaved();
+    }
+
+    /** Deletes the state saved for the next activation, if any. */
+    private void deleteSaved() {
+        if (stateFile == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(stateFile);
+        } catch (IOException e) {
+            log("ptrace: the saved state in " + stateFile + " cannot be deleted: " + e);
+        }
     }
 
     /** The tracer, EBUSY while the core is away (also for {@code ptrace:gdbserver}). */
