@@ -93,7 +93,8 @@ class TaskGdbServerTest {
                 + " 0xffffffff81000010 len 1 w), org.hwbp.ptrace-client bp 1 (task 1 0x401000 len 8 x)";
         assertThat(out).contains("Hardware assisted breakpoint 1 at 0x401000")
                 .contains("Cannot insert hardware breakpoint 2:Remote failure reply: ENOSPC: no free debug-register"
-                        + " slot for task 1 on every CPU; " + holders + ".\n")
+                        + " slot for task 1 on every CPU: CPU 1 held by bp 1 (org.hwbp.shell, cpu 1), bp 2 (org.hwbp.shell,"
+                        + " cpu 1), bp 3 (org.hwbp.shell, cpu 1), bp 1 (org.hwbp.ptrace-client, task 1); " + holders + ".\n")
                 .contains("Hardware access (read/write) watchpoint 3: *(int *)0x601000")
                 .contains("Could not insert hardware watchpoint 3.")
                 .contains("$1 = 0x101\n$2 = 0x401000\n")
