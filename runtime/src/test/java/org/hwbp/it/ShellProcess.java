@@ -17,13 +17,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The executable runtime jar in a JVM of its own, as {@code echo CMD | ./sandbox [--http PORT]} runs it: the
- * Gogo shell reads commands from a pipe. {@link #run} sends one command followed by an {@code echo} of a
- * unique marker and returns what was printed before the marker.
+ * shell bundle's console reads commands from a pipe and echoes each after its prompt. {@link #run} sends one
+ * command followed by an {@code echo} of a unique marker and returns what was printed before the marker, without
+ * the console's banner and echoed lines.
  */
 final class ShellProcess implements AutoCloseable {
     private static final Path RUNTIME = Path.of(System.getProperty("user.dir"));
     private static final Path JAR = RUNTIME.resolve("target/hwbp-sandbox.jar");
-    private static final String PROMPT = "g! ";
+    /** The console echoes every piped line after its prompt (org.hwbp.shell's ConsoleComponent). */
+    private static final String PROMPT = "hwbp> ";
+    /** The console's first line. */
+    private static final String BANNER = "hwbp-sandbox shell:";
 
     private final Process process;
     private final Writer stdin;
@@ -66,7 +70,7 @@ final class ShellProcess implements AutoCloseable {
         }
     }
 
-    /** Runs a command line and returns its output lines (the prompt removed), at most {@code seconds} later. */
+    /** Runs a command line and returns its output lines (not the echo), at most {@code seconds} later. */
     synchronized String run(String command, int seconds) throws IOException, InterruptedException {
         String mark = "@@end-" + (++marker) + "@@";
         stdin.write(command + "\necho " + mark + "\n");
@@ -79,8 +83,8 @@ final class ShellProcess implements AutoCloseable {
                 throw new AssertionError("'" + command + "' gave no answer within " + seconds + " s; so far: "
                         + out);
             }
-            while (line.startsWith(PROMPT)) {
-                line = line.substring(PROMPT.length());
+            if (line.startsWith(PROMPT) || line.startsWith(BANNER)) {
+                continue;
             }
             if (line.equals(mark)) {
                 return String.join("\n", out);

@@ -104,21 +104,21 @@ public final class ScriptComponent {
     }
 
     private int run(Mode mode, String args, PrintStream out) throws InterruptedException {
+        int status;
         if (mode == Mode.RUN) {
-            return runFiles(args, out);
-        }
-        Transcript transcript = new Transcript(out);
-        switch (mode) {
-            case DEMO:
+            status = runFiles(args, out);
+        } else {
+            Transcript transcript = new Transcript(out);
+            if (mode == Mode.DEMO) {
                 runScript(transcript, demo());
-                break;
-            default:
+            } else {
                 try (GogoExecutor executor = new GogoExecutor(processor)) {
                     new ScenarioRunner(executor, transcript).runCommands(args);
                 }
+            }
+            transcript.summary();
+            status = transcript.status(mode == Mode.COMMAND);
         }
-        transcript.summary();
-        int status = transcript.status(mode == Mode.COMMAND);
         String svg = System.getProperty(TimelineCommands.OUTPUT, "");
         if (!svg.isBlank()) {
             // On stderr: stdout carries only the transcript.
