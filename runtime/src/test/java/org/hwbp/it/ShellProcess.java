@@ -28,6 +28,7 @@ final class ShellProcess implements AutoCloseable {
     private static final String PROMPT = "hwbp> ";
     /** The console's first line. */
     private static final String BANNER = "hwbp-sandbox shell:";
+    private static final String NO_ECHO_YET = "error: ENOENT: no command 'echo' (try 'help')";
 
     private final Process process;
     private final Writer stdin;
@@ -84,6 +85,13 @@ final class ShellProcess implements AutoCloseable {
                         + out);
             }
             if (line.startsWith(PROMPT) || line.startsWith(BANNER)) {
+                continue;
+            }
+            if (line.equals(NO_ECHO_YET)) {
+                // The console can read a line before Gogo's shell bundle (a later start level) registered echo.
+                Thread.sleep(100);
+                stdin.write("echo " + mark + "\n");
+                stdin.flush();
                 continue;
             }
             if (line.equals(mark)) {
