@@ -211,7 +211,8 @@ class CoreInspectorTest {
                 () -> admin.holdRegistrationInFlight(-1, 0));
         assertErrno(Errno.EINVAL, "EINVAL: unknown policy 'fifo' (linux or debugger-priority)",
                 () -> admin.setPolicy("fifo"));
-        assertErrno(Errno.EOPNOTSUPP, "EOPNOTSUPP: Config Admin is not running", () -> admin.setPolicy("linux"));
+        assertErrno(Errno.EOPNOTSUPP, "EOPNOTSUPP: Config Admin is not running",
+                () -> admin.setPolicy("debugger-priority"));
     }
 
     @Test
