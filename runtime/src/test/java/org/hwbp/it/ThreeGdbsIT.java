@@ -307,4 +307,97 @@ public class ThreeGdbsIT extends SandboxTestSupport {
         exec("kvm:destroy " + vm);
         assertNothingLeft();
     }
+
+    /**
+     * Faults with three gdbs connected: the kvm gdb and the kgdb gdb are killed with SIGKILL while their
+     * targets run with their breakpoints in (each session ends as a detach: the guest's breakpoint no longer
+     * fires, kgdb's entries are free, the stubs listen on for the next gdb); a second kvm gdb sees its VM
+     * destroyed ({@code W00}); the ptrace gdb sees its task exit ({@code W}). The servers of the VM and of the
+     * task go with them; once kgdb stops listening nothing is left.
+     */
+    @Test
+    public void aKilledGdbIsADetachAndATaskExitingOrAVmDestroyedUnderGdbEndsItsSessionAndItsServer()
+            throws Exception {
+        int ptracePort = listen("ptrace:gdbserver 0 " + task);
+        int kvmPort = listen("kvm:gdbstub 0 " + vm);
+        int kgdbPort = listen("kgdb:listen 0");
+        Path ptraceOut = output();
+        Process ptraceGdb = gdb(ptracePort, ptraceOut, "set breakpoint always-inserted on",
+                "watch *(int *)" + DATA, "continue", "info threads");
+        Path kvmOut = output();
+        Process kvmGdb = gdb(kvmPort, kvmOut, "set breakpoint always-inserted on", "hbreak *0x401000", "continue");
+        Path kgdbOut = output();
+        Process kgdbGdb = gdb(kgdbPort, kgdbOut, "hbreak *" + KTEXT[0], "continue");
+        awaitListing("ptrace:gdbserver", "task running");
+        awaitListing("kvm:gdbstub", "VM running");
+        awaitKgdbRunningAfter(1);
+        assertMatches("installed cpus 0,1,2,3", exec("kgdb:status"));
+        assertMatches("^guest_debug 0x20001$", exec("kvm:vcpu " + vm + " 1"));
+
+        kill9(kvmGdb);
+        // the session ended as a detach; the stub listens on
+        await("the killed kvm gdb's session ended",
+                () -> exec("kvm:gdbstub").equals("VM " + vm + ": listening on 127.0.0.1:" + kvmPort));
+        assertMatches("^guest_debug 0x0$", exec("kvm:vcpu " + vm + " 1"));
+        assertMatches("^exit hlt ", exec("kvm:run " + vm + " 1 2 0x401000:1:x"));
+
+        kill9(kgdbGdb);
+        await("the killed kgdb gdb's session ended", () -> exec("kgdb:listen").endsWith("no gdb connected"));
+        assertEquals("", kgdbEntries(exec("kgdb:status")).replaceAll("bp \\d: free\n", ""));
+        assertEquals("no trap", exec("sim:access --kernel 0 " + KTEXT[0] + " 1 x"));
+
+        // the stub listens on: a second gdb, and the VM destroyed under it
+        Path kvmOut2 = output();
+        Process kvmGdb2 = gdb(kvmPort, kvmOut2, "hbreak *0x401000", "continue", "info threads");
+        awaitListing("kvm:gdbstub", "VM running");
+        exec("kvm:destroy " + vm);
+        String kvm = awaitExit(kvmGdb2, kvmOut2);
+        assertMatches("^\\[Inferior 1 \\(Remote target\\) exited normally\\]$", kvm);
+        assertMatches("^No threads\\.$", kvm);
+        assertEquals("no gdbstub", exec("kvm:gdbstub"));
+
+        exec("sim:exit " + task);
+        String ptrace = awaitExit(ptraceGdb, ptraceOut);
+        assertMatches("^\\[Inferior 1 \\(Remote target\\) exited normally\\]$", ptrace);
+        assertMatches("^No threads\\.$", ptrace);
+        await("the task's gdbserver gone", () -> exec("ptrace:gdbserver").equals("no gdbserver"));
+
+        exec("kgdb:listen --stop");
+        assertNothingLeft();
+    }
+
+    /**
+     * A stub with no gdb connected goes with what it serves, as gdbserver exits with its inferior and QEMU's
+     * gdbstub with the VM: nothing listens on their ports any more.
+     */
+    @Test
+    public void aServerWithNoGdbConnectedGoesWithItsTaskOrVm() {
+        listen("ptrace:gdbserver 0 " + task);
+        listen("kvm:gdbstub 0 " + vm);
+        exec("sim:exit " + task);
+        await("the task's gdbserver gone", () -> exec("ptrace:gdbserver").equals("no gdbserver"));
+        exec("kvm:destroy " + vm);
+        assertEquals("no gdbstub", exec("kvm:gdbstub"));
+        assertNothingLeft();
+    }
+
+    /**
+     * A VM's guest memory survives an update of kvm-client (kept with the VMs' state in its data area): a value
+     * the guest wrote before is what gdb reads through the updated client's stub.
+     */
+    @Test
+    public void guestMemoryIsKeptAcrossAnUpdateOfKvmClient() throws Exception {
+        assertMatches("^exit hlt ", exec("kvm:run " + vm + " 0 2 0x2000:4:w=0x11223344 0x2ffe:4:w=0x55667788"));
+        assertMatches("ACTIVE", exec("hwbp:client " + KVM + " update"));
+        awaitClients();
+        int port = listen("kvm:gdbstub 0 " + vm);
+        Path out = output();
+        String gdb = awaitExit(gdb(port, out, "x/4xb 0x2000", "x/4xb 0x2ffe", "detach"), out);
+        assertMatches("^0x2000:\\s+0x44\\s+0x33\\s+0x22\\s+0x11$", gdb);
+        assertMatches("^0x2ffe:\\s+0x88\\s+0x77\\s+0x66\\s+0x55$", gdb);
+        exec("kvm:gdbstub --stop " + vm);
+        exec("kvm:destroy " + vm);
+        exec("sim:exit " + task);
+        assertNothingLeft();
+    }
 }
