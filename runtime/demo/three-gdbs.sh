@@ -24,9 +24,8 @@ sh() {
     before=$(wc -c <"$work/shell.out")
     echo "$1" >&3
     sleep "${2:-1}"
-    echo "hwbp> $1"
-    # (the shell reads a pipe, so it prints its prompt "g! " without a newline: dropped here)
-    tail -c +"$((before + 1))" "$work/shell.out" | sed 's/^g! //'
+    # (the shell echoes the line after its prompt, "hwbp> LINE", then prints the result)
+    tail -c +"$((before + 1))" "$work/shell.out"
 }
 
 # A gdb in batch mode in the background: gdb NAME PORT COMMAND...

@@ -8,10 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs Debian's gdb in batch mode against a server, always under a timeout. A missing gdb fails the test. */
-final class Gdb {
-    static final Path GDB = Path.of("/usr/bin/gdb");
-    static final long TIMEOUT_SECONDS = 60;
+/**
+ * Runs Debian's gdb in batch mode against a server, always under a timeout. A missing gdb fails the test. Shared
+ * with the clients' tests through hwbp-core's test-jar.
+ */
+public final class Gdb {
+    public static final Path GDB = Path.of("/usr/bin/gdb");
+    public static final long TIMEOUT_SECONDS = 60;
 
     private final Process process;
     private final Path output;
@@ -22,7 +25,7 @@ final class Gdb {
     }
 
     /** gdb -nx -batch, x86-64, {@code target remote 127.0.0.1:port}, then {@code commands}, started in the background. */
-    static Gdb start(int port, String... commands) throws IOException {
+    public static Gdb start(int port, String... commands) throws IOException {
         if (!Files.isExecutable(GDB)) {
             throw new AssertionError(GDB + " is missing: install Debian's gdb (apt-get install -y gdb)");
         }
@@ -39,11 +42,11 @@ final class Gdb {
     }
 
     /** Runs gdb to completion and returns what it printed (stdout and stderr). */
-    static String run(int port, String... commands) throws IOException, InterruptedException {
+    public static String run(int port, String... commands) throws IOException, InterruptedException {
         return start(port, commands).await();
     }
 
-    String await() throws IOException, InterruptedException {
+    public String await() throws IOException, InterruptedException {
         if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
             throw new AssertionError("gdb did not finish within " + TIMEOUT_SECONDS + " s:\n" + output());
@@ -51,27 +54,27 @@ final class Gdb {
         return output();
     }
 
-    String output() throws IOException {
+    public String output() throws IOException {
         return Files.readString(output, StandardCharsets.UTF_8);
     }
 
-    Process process() {
+    public Process process() {
         return process;
     }
 
     /** Sends gdb SIGINT, as Ctrl-C in its terminal does. */
-    void interrupt() throws IOException, InterruptedException {
+    public void interrupt() throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start();
         if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
             throw new AssertionError("kill -INT " + process.pid() + " failed");
         }
     }
 
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
-    void cleanup() throws IOException {
+    public void cleanup() throws IOException {
         if (process.isAlive()) {
             process.destroyForcibly();
         }

@@ -49,11 +49,29 @@ final class VmGdbTarget implements GdbTarget, VmDebugger {
     /** The vCPU gdb single-steps, or -1. */
     private volatile int stepping = -1;
 
-    VmGdbTarget(Kvm kvm, int vm, Runnable onEnd) {
+    private VmGdbTarget(Kvm kvm, int vm, Runnable onEnd) {
         this.kvm = kvm;
         this.vm = vm;
         this.vcpus = kvm.vcpus(vm);
         this.onEnd = onEnd;
+    }
+
+    /**
+     * The stub of {@code vm}, the VM's debugger in user space until {@link #release()}: it hears of the VM's
+     * destruction with or without a gdb connected (QEMU's gdbstub goes with the QEMU process).
+     *
+     * @param onEnd run once the VM is destroyed (the server is then closed)
+     * @throws HwbpException ENOENT for no such VM, EBUSY if the VM has a debugger already
+     */
+    static VmGdbTarget attachTo(Kvm kvm, int vm, Runnable onEnd) {
+        VmGdbTarget t = new VmGdbTarget(kvm, vm, onEnd);
+        kvm.attachDebugger(vm, t);
+        return t;
+    }
+
+    /** The stub is closed: it is no longer the VM's debugger. */
+    void release() {
+        kvm.detachDebugger(vm, this);
     }
 
     int vm() {
@@ -68,8 +86,8 @@ final class VmGdbTarget implements GdbTarget, VmDebugger {
     /** gdb connects: QEMU stops the VM (vm_stop) and reports the first vCPU stopped with SIGTRAP. */
     @Override
     public StopEvent attach(GdbSession s) {
+        kvm.vcpus(vm);
         stoppedBy = "gdb";
-        kvm.attachDebugger(vm, this);
         session = s;
         return StopEvent.signal(1, StopEvent.SIGTRAP);
     }
@@ -245,7 +263,6 @@ final class VmGdbTarget implements GdbTarget, VmDebugger {
                 // the VM is gone or the client stops: nothing to switch off
             }
         }
-        kvm.detachDebugger(vm, this);
         stoppedBy = null;
     }
 

@@ -2,6 +2,8 @@ package org.hwbp.kvm.model;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
@@ -12,11 +14,37 @@ import org.hwbp.api.HwbpException;
  * writes it. Thread-safe (its own monitor, a leaf).
  */
 public final class GuestMemory {
-    private static final int PAGE = 4096;
+    /** The page size: what {@link #pages()} and {@link #GuestMemory(Map)} count in. */
+    public static final int PAGE = 4096;
     /** The most bytes one read or write may cover (gdb's packets are far smaller). */
     static final int MAX_LENGTH = 1 << 16;
 
     private final Map<Long, byte[]> pages = new HashMap<>();
+
+    /** Empty: every byte reads 0. */
+    public GuestMemory() {
+    }
+
+    /**
+     * Memory as it was saved by {@link #pages()}: page number to its {@link #PAGE} bytes.
+     *
+     * @throws IllegalArgumentException for a page of another size or a negative page number
+     */
+    public GuestMemory(Map<Long, byte[]> saved) {
+        saved.forEach((n, bytes) -> {
+            if (n < 0 || bytes.length != PAGE) {
+                throw new IllegalArgumentException("bad guest page " + n + " of " + bytes.length + " bytes");
+            }
+            pages.put(n, bytes.clone());
+        });
+    }
+
+    /** Every page ever written, by page number (address / {@link #PAGE}), as copies. */
+    public synchronized SortedMap<Long, byte[]> pages() {
+        SortedMap<Long, byte[]> copy = new TreeMap<>();
+        pages.forEach((n, bytes) -> copy.put(n, bytes.clone()));
+        return copy;
+    }
 
     /** {@code length} bytes at {@code address}. */
     public synchronized byte[] read(long address, int length) {

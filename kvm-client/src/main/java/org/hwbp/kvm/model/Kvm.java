@@ -67,7 +67,7 @@ public final class Kvm {
             for (int i = 0; i < vm.vcpus().size(); i++) {
                 vcpus.add(Vcpu.restore(vm.id(), i, vm.vcpus().get(i)));
             }
-            vms.put(vm.id(), new Vm(vcpus));
+            vms.put(vm.id(), new Vm(vcpus, new GuestMemory(vm.memoryPages())));
         }
         if (policy == EntryPolicy.LINUX_2009) {
             // The 2009 code has no lazy window (see setPolicy).
@@ -88,7 +88,7 @@ public final class Kvm {
                     vcpus.add(v.snapshot());
                 }
             }
-            l.add(new KvmState.VmState(e.getKey(), vcpus));
+            l.add(new KvmState.VmState(e.getKey(), vcpus, KvmState.hexPages(e.getValue().memory().pages())));
         }
         Map<EntryPolicy, KvmState.Counts> counts = new EnumMap<>(EntryPolicy.class);
         for (EntryPolicy p : EntryPolicy.values()) {

@@ -6,15 +6,20 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.hwbp.api.support.PropertiesFile;
 
 /**
  * What the kvm client keeps across its restart: every VM with every vCPU's debug state (the fields of
- * {@code struct kvm_vcpu_arch} {@link Vcpu} models, the WONT_EXIT window included), the entry policy, the
- * statistics and the next VM id. Plain data, written as a properties file into the bundle's data area.
+ * {@code struct kvm_vcpu_arch} {@link Vcpu} models, the WONT_EXIT window included) and its guest memory (as
+ * QEMU keeps a guest's RAM while KVM's state comes and goes), the entry policy, the statistics and the next VM
+ * id. Plain data, written as a properties file into the bundle's data area. A file of format 1 (written before
+ * guest memory was kept) is read with every VM's memory empty.
  *
  * @param policy the entry policy in force
  * @param configPolicy the configured policy when the state was saved: if the configuration says something else
@@ -27,7 +32,9 @@ import org.hwbp.api.support.PropertiesFile;
 public record KvmState(EntryPolicy policy, EntryPolicy configPolicy, int nextVm, Map<EntryPolicy, Counts> stats,
         List<VmState> vms) {
 
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
+    private static final int FORMAT_WITHOUT_MEMORY = 1;
+    private static final HexFormat HEX = HexFormat.of();
 
     public KvmState {
         stats = Map.copyOf(stats);
@@ -41,10 +48,34 @@ public record KvmState(EntryPolicy policy, EntryPolicy configPolicy, int nextVm,
     public record Counts(long entries, long reads, long writes) {
     }
 
-    public record VmState(int id, List<VcpuState> vcpus) {
+    /**
+     * @param memory the guest memory's pages written so far: page number ({@link GuestMemory#PAGE} bytes each)
+     *     to the page's bytes in hex
+     */
+    public record VmState(int id, List<VcpuState> vcpus, SortedMap<Long, String> memory) {
         public VmState {
             vcpus = List.copyOf(vcpus);
+            memory = new TreeMap<>(memory);
+            for (Map.Entry<Long, String> e : memory.entrySet()) {
+                if (e.getKey() < 0 || e.getValue().length() != 2 * GuestMemory.PAGE) {
+                    throw new IllegalArgumentException("bad guest page " + e.getKey());
+                }
+            }
         }
+
+        /** The guest memory's pages as bytes (what {@link GuestMemory#GuestMemory(Map)} takes). */
+        public Map<Long, byte[]> memoryPages() {
+            Map<Long, byte[]> m = new TreeMap<>();
+            memory.forEach((n, hex) -> m.put(n, HEX.parseHex(hex)));
+            return m;
+        }
+    }
+
+    /** {@link GuestMemory#pages()} as {@link VmState#memory()} keeps them. */
+    public static SortedMap<Long, String> hexPages(Map<Long, byte[]> pages) {
+        SortedMap<Long, String> m = new TreeMap<>();
+        pages.forEach((n, bytes) -> m.put(n, HEX.formatHex(bytes)));
+        return m;
     }
 
     /** One vCPU's debug state; {@code db} and {@code effDb} have four entries. */
@@ -96,6 +127,12 @@ public record KvmState(EntryPolicy policy, EntryPolicy configPolicy, int nextVm,
                 }
                 p.setProperty("vm." + vm.id() + ".vcpu." + i, String.join(",", hex));
             }
+            List<String> pages = new ArrayList<>();
+            vm.memory().forEach((n, hex) -> {
+                pages.add(Long.toString(n));
+                p.setProperty("vm." + vm.id() + ".page." + n, hex);
+            });
+            p.setProperty("vm." + vm.id() + ".pages", String.join(",", pages));
         }
         p.setProperty("vms", String.join(",", ids));
         return p;
@@ -103,8 +140,10 @@ public record KvmState(EntryPolicy policy, EntryPolicy configPolicy, int nextVm,
 
     /** Parses {@link #toProperties()}; IllegalArgumentException for anything else. */
     public static KvmState fromProperties(Properties p) {
-        if (!Integer.toString(FORMAT).equals(p.getProperty("format"))) {
-            throw new IllegalArgumentException("unknown kvm state format " + p.getProperty("format"));
+        String format = p.getProperty("format");
+        boolean withMemory = Integer.toString(FORMAT).equals(format);
+        if (!withMemory && !Integer.toString(FORMAT_WITHOUT_MEMORY).equals(format)) {
+            throw new IllegalArgumentException("unknown kvm state format " + format);
         }
         Map<EntryPolicy, Counts> stats = new EnumMap<>(EntryPolicy.class);
         for (EntryPolicy e : EntryPolicy.values()) {
@@ -130,7 +169,12 @@ public record KvmState(EntryPolicy policy, EntryPolicy configPolicy, int nextVm,
                 }
                 vcpus.add(VcpuState.of(f));
             }
-            vms.add(new VmState(vm, vcpus));
+            SortedMap<Long, String> memory = new TreeMap<>();
+            String pages = withMemory ? required(p, "vm." + vm + ".pages") : "";
+            for (String page : pages.isEmpty() ? new String[0] : pages.split(",")) {
+                memory.put(Long.parseLong(page), required(p, "vm." + vm + ".page." + page));
+            }
+            vms.add(new VmState(vm, vcpus, memory));
         }
         return new KvmState(EntryPolicy.parse("policy", required(p, "policy")),
                 EntryPolicy.parse("config_policy", required(p, "config_policy")),

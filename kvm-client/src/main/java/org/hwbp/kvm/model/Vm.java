@@ -6,7 +6,7 @@ import java.util.List;
 /** A VM: its vCPUs (from 0), each created in its reset state. */
 final class Vm {
     private final List<Vcpu> vcpus;
-    private final GuestMemory memory = new GuestMemory();
+    private final GuestMemory memory;
     /** The VM's debugger in user space (its gdbstub), or null. */
     volatile VmDebugger debugger;
 
@@ -16,11 +16,13 @@ final class Vm {
             l.add(new Vcpu(id, i));
         }
         this.vcpus = List.copyOf(l);
+        this.memory = new GuestMemory();
     }
 
-    /** A VM with vCPUs brought back from a saved state. */
-    Vm(List<Vcpu> vcpus) {
+    /** A VM with vCPUs and guest memory brought back from a saved state. */
+    Vm(List<Vcpu> vcpus, GuestMemory memory) {
         this.vcpus = List.copyOf(vcpus);
+        this.memory = memory;
     }
 
     List<Vcpu> vcpus() {

@@ -7,6 +7,7 @@ import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.hwbp.api.HardwareListener;
 import org.hwbp.api.Holder;
+import org.hwbp.api.inspect.ResetListener;
 import org.hwbp.api.support.Args;
 import org.hwbp.kvm.gdb.VmGdbStubs;
 import org.osgi.service.component.annotations.Activate;
@@ -18,13 +19,15 @@ import org.osgi.service.component.annotations.Reference;
  * {@code kvm:gdbstub PORT VM}: QEMU's gdbstub for a VM ({@link VmGdbStubs}); {@code kvm:gdbstub} alone lists
  * the stubs, {@code --stop VM} closes one. Also a {@link HardwareListener}: while the kernel debugger holds the
  * CPUs, a vCPU runs with its debug registers off and gdb's hardware breakpoints in the guest cannot fire, so
- * every waiting gdb is told of the claim and of the release.
+ * every waiting gdb is told of the claim and of the release. And a {@link ResetListener}: after a reset the VMs
+ * it serves are gone.
  */
-@Component(service = {KvmGdbstubCommand.class, HardwareListener.class}, immediate = true, property = {
+@Component(service = {KvmGdbstubCommand.class, HardwareListener.class, ResetListener.class}, immediate = true,
+        property = {
     "osgi.command.scope=kvm",
     "osgi.command.function=gdbstub"
 })
-public final class KvmGdbstubCommand implements HardwareListener {
+public final class KvmGdbstubCommand implements HardwareListener, ResetListener {
     private final KvmCommands commands;
     private final VmGdbStubs stubs = new VmGdbStubs();
 
@@ -36,6 +39,12 @@ public final class KvmGdbstubCommand implements HardwareListener {
     /** The client goes away: every gdb sees its connection close. */
     @Deactivate
     void deactivate() {
+        stubs.closeAll();
+    }
+
+    /** The runtime is reset: its VMs are gone, and so are their stubs. */
+    @Override
+    public void reset() {
         stubs.closeAll();
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 
 import org.hwbp.api.AccessKind;
 import org.hwbp.api.HwbpException;
+import org.hwbp.api.gdb.Gdb;
 import org.hwbp.api.gdb.GdbServer;
 import org.hwbp.core.HwBreakpointCore;
 import org.hwbp.core.MachineImpl;
@@ -130,6 +131,27 @@ class VmGdbStubTest {
             Thread.sleep(20);
         }
         assertThat(stubs.describe()).isEmpty();
+    }
+
+    /** As QEMU's gdbstub goes with the QEMU process: the VM destroyed with no gdb connected closes its stub. */
+    @Test
+    void theVmDestroyedWithNoGdbConnectedClosesTheStubAndItsPort() throws Exception {
+        int port = server.port();
+        assertThat(run(0, 0)).startsWith("exit hlt");
+        kvm.destroy(vm);
+        assertThat(server.isOpen()).isFalse();
+        assertThat(stubs.describe()).isEmpty();
+        try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+            throw new AssertionError("port " + port + " still accepts connections");
+        } catch (java.net.ConnectException expected) {
+            // refused
+        }
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("gdb-listen-" + port));
+        // a stub closed by the command lets the VM have another one
+        int other = kvm.create(1);
+        stubs.open(0, other, kvm);
+        stubs.close(other);
+        assertThat(stubs.open(0, other, kvm).isOpen()).isTrue();
     }
 
     @Test

@@ -39,7 +39,10 @@ class KvmStateTest {
         core.shutdown();
     }
 
-    /** Three VMs (the second destroyed), a host debugger on VM 1, an open lazy window on VM 3, some runs. */
+    /**
+     * Three VMs (the second destroyed), a host debugger on VM 1, an open lazy window on VM 3, some runs, and a
+     * guest write into VM 3's memory across a page boundary.
+     */
     private void busy() {
         int vm1 = kvm.create(2);
         int vm2 = kvm.create(1);
@@ -52,7 +55,7 @@ class KvmStateTest {
         kvm.movToDr(vm1, 0, 7, 0x401);
         kvm.run(machine, vm1, 1, 2, List.of(new GuestAccess(0x401000, 1, AccessKind.X)));
         kvm.movToDr(vm3, 0, 2, 0x5000);
-        kvm.run(machine, vm3, 0, 0, List.of());
+        kvm.run(machine, vm3, 0, 0, List.of(GuestAccess.parse("0x2ffe:4:w=0x11223344")));
     }
 
     @Test
@@ -63,12 +66,30 @@ class KvmStateTest {
         assertThat(s.nextVm()).isEqualTo(4);
         assertThat(s.stats().get(EntryPolicy.TODAY).entries()).isEqualTo(2);
         assertThat(s.vms().get(0).vcpus().get(1).effDb()).containsExactly(0x401000L, 0L, 0L, 0L);
+        assertThat(s.vms().get(0).memory()).isEmpty();
+        assertThat(s.vms().get(1).memory()).containsOnlyKeys(2L, 3L);
 
         assertThat(KvmState.read(s.write())).isEqualTo(s);
         Path file = dir.resolve("kvm.properties");
         s.save(file);
         assertThat(KvmState.load(file)).isEqualTo(s);
         assertThat(KvmState.load(dir.resolve("none"))).isNull();
+    }
+
+    /** A file the previous kvm-client wrote (format 1, before guest memory was kept): VMs with empty memory. */
+    @Test
+    void aStateWithoutGuestMemoryIsReadWithEmptyMemory() {
+        busy();
+        java.util.Properties p = kvm.snapshot(EntryPolicy.TODAY).toProperties();
+        p.setProperty("format", "1");
+        p.keySet().removeIf(k -> k.toString().matches("vm\\.\\d+\\.pages?(\\..*)?"));
+        KvmState old = KvmState.fromProperties(p);
+        assertThat(old.vms()).extracting(KvmState.VmState::id).containsExactly(1, 3);
+        assertThat(old.vms()).allSatisfy(vm -> assertThat(vm.memory()).isEmpty());
+        assertThat(new Kvm(old, EntryPolicy.TODAY).memory(3).read(0x2ffe, 4)).containsOnly(0);
+        // format 2 needs its pages
+        p.setProperty("format", "2");
+        assertThatThrownBy(() -> KvmState.fromProperties(p)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -87,6 +108,7 @@ class KvmStateTest {
         assertThat(next.snapshot(EntryPolicy.TODAY)).isEqualTo(s);
         assertThat(next.create(1)).isEqualTo(4);
         assertThatThrownBy(() -> next.vcpu(2, 0)).hasMessage("ENOENT: no VM 2");
+        assertThat(next.memory(3).read(0x2ffc, 8)).containsExactly(0, 0, 0x44, 0x33, 0x22, 0x11, 0, 0);
         // The host debugger's breakpoint on VM 1 vCPU 1 still fires.
         assertThat(next.run(machine, 1, 1, 3, List.of(new GuestAccess(0x401000, 1, AccessKind.X))).toString())
                 .startsWith("exit debug #DB dr6=0xffff0ff1 pc=0x401000");

@@ -31,8 +31,8 @@ import org.hwbp.ptrace.model.Tracer;
  * <p>Unlike gdbserver, which writes the registers lazily when it resumes the tracee, the writes are made when
  * gdb inserts the breakpoint (the tracee is stopped then), so that a refused write (ENOSPC: the slots are taken
  * for this task's CPUs) is the refusal of gdb's {@code Z} packet, and gdb prints its own "Could not insert
- * hardware watchpoint"; the refusal names who holds the slots (the inspection API's owners), which gdb shows
- * for {@code hbreak} and {@code monitor slots} shows for any. The mirror is then rolled back and written
+ * hardware watchpoint"; the refusal is the core's ENOSPC, which names who holds the slots: gdb shows it for
+ * {@code hbreak}, and {@code monitor slots} shows the holders (the inspection API's owners) for any. The mirror is then rolled back and written
  * again, as gdb's next resume would.
  *
  * <p>The task has no modelled general registers: they read as 0, except {@code rip}, which holds the address
@@ -61,7 +61,8 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
     private volatile String lastClaimedCpus = "";
 
     /**
-     * @param holders who holds the debug registers of a CPU, one line (the inspection API's slot owners)
+     * @param holders who holds the debug registers of a CPU, one line (the inspection API's slot owners), for
+     *                {@code monitor slots}
      * @param onEnd   run once the task is gone or the tracer lost it (the server is then closed)
      */
     TaskGdbTarget(Tracer tracer, Machine machine, int task, Function<Integer, String> holders, Runnable onEnd) {
@@ -170,7 +171,7 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
     /**
      * x86_dr_insert_watchpoint()/x86_dr_insert_hw_breakpoint() on a copy of the mirror, committed by the
      * POKEUSER writes; a refused write rolls the tracee back to the old mirror and refuses the packet with
-     * the errno, after telling gdb's console who holds the registers.
+     * the errno and the core's message (for ENOSPC it names who holds the slots).
      */
     @Override
     public void insertBreakpoint(BreakpointType type, long address, int kind) {
@@ -206,12 +207,6 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
             } catch (HwbpException again) {
                 e.addSuppressed(again);
             }
-            if (e.errno() == Errno.ENOSPC) {
-                HwbpException told = new HwbpException(Errno.ENOSPC,
-                        e.getMessage().substring("ENOSPC: ".length()) + "; " + holdersOfTaskCpus());
-                told.addSuppressed(e);
-                throw told;
-            }
             throw e;
         }
     }
@@ -228,7 +223,10 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
         return String.join("; ", l);
     }
 
-    /** A refused insertion tells gdb why and who holds the registers (gdb prints it for hbreak). */
+    /**
+     * A refused insertion tells gdb why: for ENOSPC the core's message names who holds the slots (gdb prints it
+     * for hbreak).
+     */
     @Override
     public boolean explainsRefusals() {
         return true;
@@ -252,6 +250,11 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
         tracer.cont(task);
         running = true;
         resumes.incrementAndGet();
+    }
+
+    /** Whether a gdb is attached (its session hears of the task's stops and exit). */
+    boolean attached() {
+        return session != null;
     }
 
     /** Whether gdb let the task run and waits for a stop. */

@@ -5,6 +5,8 @@ import java.util.List;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.hwbp.api.inspect.HwbpRuntime;
+import org.hwbp.api.inspect.ResetListener;
+import org.hwbp.api.machine.TaskListener;
 import org.hwbp.api.support.Args;
 import org.hwbp.ptrace.gdb.SlotHolders;
 import org.hwbp.ptrace.gdb.TaskGdbServers;
@@ -18,12 +20,15 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 /**
  * {@code ptrace:gdbserver PORT TASK}: a gdbserver for a simulated task, attached through this client's tracer
  * ({@link TaskGdbServers}). {@code ptrace:gdbserver} alone lists the servers, {@code --stop TASK} closes one.
+ * Also a {@link TaskListener}, because gdbserver exits with its inferior even when no gdb is connected, and a
+ * {@link ResetListener}: after a reset the tasks it serves are gone.
  */
-@Component(service = PtraceGdbserverCommand.class, immediate = true, property = {
+@Component(service = {PtraceGdbserverCommand.class, TaskListener.class, ResetListener.class}, immediate = true,
+        property = {
     "osgi.command.scope=ptrace",
     "osgi.command.function=gdbserver"
 })
-public final class PtraceGdbserverCommand {
+public final class PtraceGdbserverCommand implements TaskListener, ResetListener {
     private final PtraceCommands commands;
     private final TaskGdbServers servers = new TaskGdbServers();
 
@@ -38,6 +43,18 @@ public final class PtraceGdbserverCommand {
     /** The client goes away: every gdb sees its connection close. */
     @Deactivate
     void deactivate() {
+        servers.closeAll();
+    }
+
+    /** do_exit() of a served task: its gdbserver goes (an attached gdb got W from the tracer's exit path). */
+    @Override
+    public void taskExited(int task) {
+        servers.taskExited(task);
+    }
+
+    /** The runtime is reset: its tasks are gone, and so are their gdbservers. */
+    @Override
+    public void reset() {
         servers.closeAll();
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 
 import org.hwbp.api.AccessKind;
+import org.hwbp.api.gdb.Gdb;
 import org.hwbp.api.gdb.GdbServer;
 import org.hwbp.core.BreakpointServiceImpl;
 import org.hwbp.core.HwBreakpointCore;
@@ -38,6 +39,7 @@ class TaskGdbServerTest {
         task = machine.createTask("tracee");
         machine.switchTo(CPU, task);
         servers = new TaskGdbServers();
+        core.addTaskListener(BUNDLE, servers::taskExited);
         server = servers.open(0, task, tracer, machine, new SlotHolders(() -> new CoreInspector(core)));
     }
 
@@ -94,11 +96,13 @@ class TaskGdbServerTest {
         assertThat(out).contains("Hardware assisted breakpoint 1 at 0x401000")
                 .contains("Cannot insert hardware breakpoint 2:Remote failure reply: ENOSPC: no free debug-register"
                         + " slot for task 1 on every CPU: CPU 1 held by bp 1 (org.hwbp.shell, cpu 1), bp 2 (org.hwbp.shell,"
-                        + " cpu 1), bp 3 (org.hwbp.shell, cpu 1), bp 1 (org.hwbp.ptrace-client, task 1); " + holders + ".\n")
+                        + " cpu 1), bp 3 (org.hwbp.shell, cpu 1), bp 1 (org.hwbp.ptrace-client, task 1).\n")
                 .contains("Hardware access (read/write) watchpoint 3: *(int *)0x601000")
                 .contains("Could not insert hardware watchpoint 3.")
                 .contains("$1 = 0x101\n$2 = 0x401000\n")
-                .contains(holders + "\n");
+                .contains(holders + "\n")
+                // the holders once in the refusal (the core's ENOSPC), once from monitor slots
+                .doesNotContain("; hwbp: CPU");
     }
 
     @Test
@@ -160,6 +164,20 @@ class TaskGdbServerTest {
         awaitClosed();
         assertThat(core.check()).isEmpty();
         assertThat(new CoreInspector(core).getBreakpoints()).isEmpty();
+    }
+
+    /** gdbserver exits with its inferior even when no gdb is connected: nothing listens on the port any more. */
+    @Test
+    void theTaskExitingWithNoGdbConnectedClosesTheServerAndItsPort() throws Exception {
+        int port = server.port();
+        machine.exitTask(task);
+        awaitClosed();
+        try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+            throw new AssertionError("port " + port + " still accepts connections");
+        } catch (java.net.ConnectException expected) {
+            // refused
+        }
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("gdb-listen-" + port));
     }
 
     @Test
