@@ -283,4 +283,24 @@ public class KgdbGdbIT extends SandboxTestSupport {
         assertMatches("PORT", error("EINVAL", "kgdb:listen 70000"));
         port = Integer.parseInt(group("^listening on 127\\.0\\.0\\.1:(\\d+)$", exec("kgdb:listen 0")));
     }
+
+    /** A reset is a reboot: gdb's connection closes, nothing listens, and the next kgdb:listen starts afresh. */
+    @Test
+    public void aResetClosesTheConnectionAndTheListener() throws Exception {
+        Path file = Files.createTempFile("gdb", ".out");
+        Process gdb = gdb(file, "continue");
+        awaitRunningAfter(1);
+        exec("hwbp:reset");
+        String out = await(gdb, file);
+        assertMatches("Remote connection closed", out);
+        assertEquals("not listening", exec("kgdb:listen"));
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 2000);
+            fail("something still listens on " + port + " after the reset");
+        } catch (java.net.ConnectException expected) {
+            // refused: the listener is gone
+        }
+        assertTrue("no gdb server thread left: " + gdbThreads(), gdbThreads().isEmpty());
+        port = Integer.parseInt(group("^listening on 127\\.0\\.0\\.1:(\\d+)$", exec("kgdb:listen 0")));
+    }
 }

@@ -15,6 +15,7 @@ import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.gdb.GdbServer;
 import org.hwbp.api.inspect.HwbpRuntime;
+import org.hwbp.api.inspect.ResetListener;
 import org.hwbp.api.machine.Machine;
 import org.hwbp.api.support.Args;
 import org.hwbp.kgdb.gdb.KgdbTarget;
@@ -32,13 +33,14 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * gdb, and is closed when this bundle stops or is updated: gdb sees the connection close and kgdb's
  * breakpoints are removed, the machine released. The core's services are optional and dynamic, so a paused
  * core gives gdb error replies rather than a closed connection; {@code monitor CMD} runs a shell command through
- * Gogo's CommandProcessor when there is one.
+ * Gogo's CommandProcessor when there is one. A reset of the runtime ({@link ResetListener}) is a reboot: the
+ * connection closes and nothing listens, as at boot.
  */
-@Component(immediate = true, service = KgdbListenCommand.class, property = {
+@Component(immediate = true, service = {KgdbListenCommand.class, ResetListener.class}, property = {
     "osgi.command.scope=kgdb",
     "osgi.command.function=listen"
 })
-public final class KgdbListenCommand {
+public final class KgdbListenCommand implements ResetListener {
     /** How long {@code --wait} waits for gdb's continue. */
     static final long WAIT_SECONDS = 600;
     private static final long WAIT_POLL_MILLIS = 20;
@@ -105,6 +107,19 @@ public final class KgdbListenCommand {
     @Deactivate
     synchronized void deactivate() {
         kgdb.setStopSink(null);
+        close();
+    }
+
+    /**
+     * The runtime is reset: a rebooted machine has no kgdb connection. The old machine's services are gone
+     * already, so the session's detach finds no core and calls none (the listener's contract).
+     */
+    @Override
+    public synchronized void reset() {
+        close();
+    }
+
+    private void close() {
         if (server != null) {
             server.close();
             server = null;
