@@ -36,9 +36,9 @@ public class GdbStubsIT {
     @Before
     public void launch() throws IOException {
         assertTrue(GDB + " is missing: install Debian's gdb (apt-get install -y gdb)", Files.isExecutable(GDB));
-        Path bundles = Files.createTempDirectory("hwbp-it-bundles");
-        Path storage = Files.createTempDirectory("hwbp-it-felix");
-        out = Files.createTempFile("hwbp-gdb-it", ".txt");
+        Path bundles = ItTemp.dir("hwbp-it-bundles");
+        Path storage = ItTemp.dir("hwbp-it-felix");
+        out = ItTemp.file("hwbp-gdb-it", ".txt");
         runtime = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dfelix.fileinstall.dir=" + bundles, "-Dorg.osgi.framework.storage=" + storage,
                 "-Dorg.jline.terminal.dumb=true", "-Dgosh.home=" + RUNTIME.resolve("gosh-noterminal"),
@@ -108,7 +108,7 @@ public class GdbStubsIT {
             cmd.add("-ex");
             cmd.add(c);
         }
-        Path o = Files.createTempFile("gdb", ".out");
+        Path o = ItTemp.file("gdb", ".out");
         gdbs.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(o.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start());
         return o;

@@ -84,9 +84,9 @@ public class InteractiveShellIT {
 
     /** Runs {@code cmd} with {@code input} on stdin; its output (stdout and stderr). */
     private static Run run(List<String> cmd, String input) throws IOException, InterruptedException {
-        Path in = Files.createTempFile("hwbp-it-in", ".txt");
+        Path in = ItTemp.file("hwbp-it-in", ".txt");
         Files.writeString(in, input, StandardCharsets.UTF_8);
-        Path out = Files.createTempFile("hwbp-it-out", ".txt");
+        Path out = ItTemp.file("hwbp-it-out", ".txt");
         Process p = new ProcessBuilder(cmd)
                 .redirectInput(in.toFile())
                 .redirectErrorStream(true)
@@ -112,7 +112,7 @@ public class InteractiveShellIT {
             input.append(l[0]).append('\n');
         }
         input.append("exit\nsim:task after-exit\n");
-        Run r = run(command(Files.createTempDirectory("hwbp-it-felix"), Files.createTempDirectory("hwbp-it-b")),
+        Run r = run(command(ItTemp.dir("hwbp-it-felix"), ItTemp.dir("hwbp-it-b")),
                 input.toString());
         String out = r.output();
         assertTrue("the banner says how to leave:\n" + out,
@@ -130,10 +130,10 @@ public class InteractiveShellIT {
 
     @Test
     public void endOfPipedInputEndsTheShell() throws Exception {
-        Run r = run(command(Files.createTempDirectory("hwbp-it-felix"), Files.createTempDirectory("hwbp-it-b")),
+        Run r = run(command(ItTemp.dir("hwbp-it-felix"), ItTemp.dir("hwbp-it-b")),
                 "sim:task\nquit\n");
         assertTrue(r.output(), r.output().endsWith(PROMPT + "sim:task\ntask 1\n" + PROMPT + "quit\n"));
-        Run eof = run(command(Files.createTempDirectory("hwbp-it-felix"), Files.createTempDirectory("hwbp-it-b")),
+        Run eof = run(command(ItTemp.dir("hwbp-it-felix"), ItTemp.dir("hwbp-it-b")),
                 "sim:task\n");
         assertTrue(eof.output(), eof.output().endsWith(PROMPT + "sim:task\ntask 1\n"));
         assertEquals(eof.output(), 0, eof.status());
@@ -149,8 +149,8 @@ public class InteractiveShellIT {
     @Test
     public void terminalShowsThePromptAndLeavesOnExit() throws Exception {
         for (String leave : new String[] {"exit\r"}) {
-            List<String> java = command(Files.createTempDirectory("hwbp-it-felix"),
-                    Files.createTempDirectory("hwbp-it-b"));
+            List<String> java = command(ItTemp.dir("hwbp-it-felix"),
+                    ItTemp.dir("hwbp-it-b"));
             java.removeIf(a -> a.startsWith("-Dorg.jline.terminal.dumb"));
             String shellCommand = "stty cols 120 rows 40; exec " + String.join(" ", java);
             List<String> cmd = List.of("script", "-qec", shellCommand, "/dev/null");

@@ -89,7 +89,7 @@ public class KgdbGdbIT extends SandboxTestSupport {
     }
 
     private String runGdb(String... commands) throws IOException, InterruptedException {
-        Path out = Files.createTempFile("gdb", ".out");
+        Path out = ItTemp.file("gdb", ".out");
         return await(gdb(out, commands), out);
     }
 
@@ -149,7 +149,7 @@ public class KgdbGdbIT extends SandboxTestSupport {
         exec("sim:switch 2 " + task);
         exec("sim:poke " + DATA + " 7 4");
         exec("sim:poke " + DATA2 + " 42 4");
-        Path file = Files.createTempFile("gdb", ".out");
+        Path file = ItTemp.file("gdb", ".out");
         Process gdb = gdb(file, "watch *(int *)" + DATA, "rwatch *(int *)" + DATA2, "awatch *(int *)" + DATA3,
                 "continue", "monitor hwbp:cpus", "continue", "continue", "detach");
         try {
@@ -179,7 +179,7 @@ public class KgdbGdbIT extends SandboxTestSupport {
 
     @Test
     public void hardwareBreakpointHitsAndAFifthIsRefusedByGdbItself() throws Exception {
-        Path file = Files.createTempFile("gdb", ".out");
+        Path file = ItTemp.file("gdb", ".out");
         Process gdb = gdb(file, "hbreak *" + TEXT, "continue", "delete",
                 "hbreak *0xffffffff81234570", "hbreak *0xffffffff81234580", "hbreak *0xffffffff81234590",
                 "hbreak *0xffffffff812345a0", "hbreak *0xffffffff812345b0", "continue", "monitor kgdb:status",
@@ -194,7 +194,7 @@ public class KgdbGdbIT extends SandboxTestSupport {
 
     @Test
     public void kgdbBreakAndCtrlCStopTheRunningMachine() throws Exception {
-        Path file = Files.createTempFile("gdb", ".out");
+        Path file = ItTemp.file("gdb", ".out");
         Process gdb = gdb(file, "continue", "continue", "info threads", "detach");
         awaitRunningAfter(1);
         // the stop gdb is told of; gdb's next continue releases the machine again
@@ -211,7 +211,7 @@ public class KgdbGdbIT extends SandboxTestSupport {
 
     @Test
     public void aKilledGdbEndsItsSessionAsDetachAndASecondGdbIsRefused() throws Exception {
-        Path file = Files.createTempFile("gdb", ".out");
+        Path file = ItTemp.file("gdb", ".out");
         Process first = gdb(file, "watch *(int *)" + DATA, "hbreak *" + TEXT, "continue");
         awaitRunningAfter(1);
         assertMatches("installed cpus 0,1,2,3", exec("kgdb:status"));
@@ -231,8 +231,8 @@ public class KgdbGdbIT extends SandboxTestSupport {
     @Test
     public void aPausedCoreGivesErrorRepliesAndAStoppedClientClosesTheConnection() throws Exception {
         Bundle core = requireBundle(CORE);
-        Path file = Files.createTempFile("gdb", ".out");
-        Path dir = Files.createTempDirectory("gdb-sync");
+        Path file = ItTemp.file("gdb", ".out");
+        Path dir = ItTemp.dir("gdb-sync");
         Path paused = dir.resolve("paused");
         Path read = dir.resolve("read");
         Path back = dir.resolve("back");
@@ -287,7 +287,7 @@ public class KgdbGdbIT extends SandboxTestSupport {
     /** A reset is a reboot: gdb's connection closes, nothing listens, and the next kgdb:listen starts afresh. */
     @Test
     public void aResetClosesTheConnectionAndTheListener() throws Exception {
-        Path file = Files.createTempFile("gdb", ".out");
+        Path file = ItTemp.file("gdb", ".out");
         Process gdb = gdb(file, "continue");
         awaitRunningAfter(1);
         exec("hwbp:reset");

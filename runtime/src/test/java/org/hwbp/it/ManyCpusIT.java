@@ -27,8 +27,8 @@ public class ManyCpusIT {
     }
 
     private static Run launch(List<String> cmd) throws IOException, InterruptedException {
-        Path out = Files.createTempFile("hwbp-it", ".out");
-        Path err = Files.createTempFile("hwbp-it", ".err");
+        Path out = ItTemp.file("hwbp-it", ".out");
+        Path err = ItTemp.file("hwbp-it", ".err");
         Process p = new ProcessBuilder(cmd)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(out.toFile())
@@ -46,8 +46,8 @@ public class ManyCpusIT {
     }
 
     private static Run commands(String cpus, String commands) throws IOException, InterruptedException {
-        Path bundles = Files.createTempDirectory("hwbp-it-bundles");
-        Path storage = Files.createTempDirectory("hwbp-it-felix");
+        Path bundles = ItTemp.dir("hwbp-it-bundles");
+        Path storage = ItTemp.dir("hwbp-it-felix");
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dhwbp.cpus=" + cpus,

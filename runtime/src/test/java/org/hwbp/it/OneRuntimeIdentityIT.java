@@ -44,8 +44,8 @@ public class OneRuntimeIdentityIT {
     }
 
     private static Run launch(String args, Path progress) throws IOException, InterruptedException {
-        Path bundles = Files.createTempDirectory("hwbp-it-bundles");
-        Path storage = Files.createTempDirectory("hwbp-it-felix");
+        Path bundles = ItTemp.dir("hwbp-it-bundles");
+        Path storage = ItTemp.dir("hwbp-it-felix");
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1",
@@ -60,7 +60,7 @@ public class OneRuntimeIdentityIT {
             cmd.add("-Dhwbp.script.progress=" + progress);
         }
         cmd.addAll(List.of("-jar", JAR.toString()));
-        Path out = Files.createTempFile("hwbp-it", ".txt");
+        Path out = ItTemp.file("hwbp-it", ".txt");
         Process p = new ProcessBuilder(cmd)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
@@ -85,7 +85,7 @@ public class OneRuntimeIdentityIT {
         assertTrue("swap-clients.hwbp is among them", committed.remove(swap));
         committed.add(committed.size() / 2, swap);
         assertTrue("scenario files found", committed.size() >= 10);
-        Path dir = Files.createTempDirectory("hwbp-identity");
+        Path dir = ItTemp.dir("hwbp-identity");
         List<Path> generated = ScenarioGenerator.write(dir, GENERATED, STEPS, SEED);
 
         // Interleaved: a committed file after every few generated ones, swap-clients (a reinstall) in the middle.
@@ -100,7 +100,7 @@ public class OneRuntimeIdentityIT {
         assertEquals(GENERATED + committed.size(), order.size());
 
         // One runtime (and a fresh JVM after a bundle reinstall, as the launcher does).
-        Path progress = Files.createTempFile("hwbp-progress", ".txt");
+        Path progress = ItTemp.file("hwbp-progress", ".txt");
         StringBuilder oneRuntime = new StringBuilder();
         String joined = String.join(File.pathSeparator, order.stream().map(Path::toString).toList());
         long t0 = System.nanoTime();

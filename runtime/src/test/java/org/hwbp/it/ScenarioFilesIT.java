@@ -35,8 +35,8 @@ public class ScenarioFilesIT {
 
     /** Runs the jar in script mode; {@code properties} ({@code key=value}) are passed as system properties. */
     static Run launch(String mode, String args, String... properties) throws IOException, InterruptedException {
-        Path bundles = Files.createTempDirectory("hwbp-it-bundles");
-        Path storage = Files.createTempDirectory("hwbp-it-felix");
+        Path bundles = ItTemp.dir("hwbp-it-bundles");
+        Path storage = ItTemp.dir("hwbp-it-felix");
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dfelix.fileinstall.dir=" + bundles,
@@ -50,7 +50,7 @@ public class ScenarioFilesIT {
             cmd.add("-D" + p);
         }
         cmd.addAll(List.of("-jar", JAR.toString()));
-        Path out = Files.createTempFile("hwbp-it", ".txt");
+        Path out = ItTemp.file("hwbp-it", ".txt");
         Process p = new ProcessBuilder(cmd)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
@@ -153,7 +153,7 @@ public class ScenarioFilesIT {
 
     @Test
     public void aWrongExpectationFailsTheRun() throws Exception {
-        Path f = Files.createTempFile("wrong", ".hwbp");
+        Path f = ItTemp.file("wrong", ".hwbp");
         Files.writeString(f, "sim:task\nhwbp:register --task 1 0x601000 4 w => ENOSPC\nhwbp:used => /true/\n");
         Run r = launch("run", f.toString());
         assertTrue(r.transcript(), r.transcript().contains("FAILED: expected ENOSPC, got ok"));

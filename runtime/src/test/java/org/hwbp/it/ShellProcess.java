@@ -36,8 +36,8 @@ final class ShellProcess implements AutoCloseable {
     private int marker;
 
     ShellProcess(String... properties) throws IOException {
-        Path bundles = Files.createTempDirectory("hwbp-it-bundles");
-        Path storage = Files.createTempDirectory("hwbp-it-felix");
+        Path bundles = ItTemp.dir("hwbp-it-bundles");
+        Path storage = ItTemp.dir("hwbp-it-felix");
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dfelix.fileinstall.dir=" + bundles,

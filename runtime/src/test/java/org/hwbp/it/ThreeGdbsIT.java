@@ -107,7 +107,7 @@ public class ThreeGdbsIT extends SandboxTestSupport {
     }
 
     private Path output() throws IOException {
-        Path p = Files.createTempFile("gdb", ".out");
+        Path p = ItTemp.file("gdb", ".out");
         outputs.add(p);
         return p;
     }

@@ -80,7 +80,7 @@ public class WebConsoleIT {
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         awaitConsole();
 
-        Path profile = Files.createTempDirectory("hwbp-it-chromium");
+        Path profile = ItTemp.dir("hwbp-it-chromium");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
