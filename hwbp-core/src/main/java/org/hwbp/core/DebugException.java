@@ -22,8 +22,9 @@ import org.hwbp.core.x86.CpuShadow;
  * The #DB exception of a breakpoint hit: the hardware's match of an access against DR0–DR3/DR7 setting DR6's Bi
  * bits, exc_debug() (arch/x86/kernel/traps.c: read and reset DR6, in kernel mode local_db_save/local_db_restore
  * around the handlers, in user mode exc_debug_user()'s virtual_dr6 reset told to the
- * {@link org.hwbp.api.machine.DebugExceptionListener}s first) and hw_breakpoint_handler() (arch/x86/kernel/hw_breakpoint.c: one perf overflow per
- * triggered slot, the single-step precedence, exclude_kernel). The handlers' callbacks run after every lock is
+ * {@link org.hwbp.api.machine.DebugExceptionListener}s first) and hw_breakpoint_handler()
+ * (arch/x86/kernel/hw_breakpoint.c: one perf overflow per triggered slot, the single-step precedence,
+ * exclude_kernel). The handlers' callbacks run after every lock is
  * released, through the dispatcher.
  */
 final class DebugException {

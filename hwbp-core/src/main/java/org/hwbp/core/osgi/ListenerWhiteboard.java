@@ -14,7 +14,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * The whiteboard: every {@link HardwareListener}, {@link TaskListener} and {@link DebugExceptionListener}
- * service is bound dynamically and handed to the core with the name of the bundle that registered it (so its faults are attributed).
+ * service is bound dynamically and handed to the core with the name of the bundle that registered it (so its
+ * faults are attributed).
  */
 @Component(immediate = true)
 public final class ListenerWhiteboard {

@@ -34,8 +34,7 @@ import org.osgi.service.log.LoggerFactory;
  * PTRACE_POKEUSR, waitpid, PTRACE_CONT, PTRACE_DETACH). Also the {@link TaskListener} through which the core
  * tells of task exits (do_exit → flush_ptrace_hw_breakpoint) and the {@link DebugExceptionListener} through
  * which it tells of every user-mode #DB (exc_debug_user() resets the task's virtual_dr6, whichever
- * breakpoint fired). {@code ptrace:wait} is a separate component,
- * {@link PtraceWaitCommand}.
+ * breakpoint fired). {@code ptrace:wait} is a separate component, {@link PtraceWaitCommand}.
  *
  * <p>The core's services are optional and dynamic so that the commands stay registered while the core is
  * stopped (they answer EBUSY then). The tracer lives only while both services are bound; the tasks' debug
