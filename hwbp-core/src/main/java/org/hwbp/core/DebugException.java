@@ -21,8 +21,10 @@ import org.hwbp.core.x86.CpuShadow;
 /**
  * The #DB exception of a breakpoint hit: the hardware's match of an access against DR0–DR3/DR7 setting DR6's Bi
  * bits, exc_debug() (arch/x86/kernel/traps.c: read and reset DR6, in kernel mode local_db_save/local_db_restore
- * around the handlers) and hw_breakpoint_handler() (arch/x86/kernel/hw_breakpoint.c: one perf overflow per
- * triggered slot, the single-step precedence, exclude_kernel). The handlers' callbacks run after every lock is
+ * around the handlers, in user mode exc_debug_user()'s virtual_dr6 reset told to the
+ * {@link org.hwbp.api.machine.DebugExceptionListener}s first) and hw_breakpoint_handler()
+ * (arch/x86/kernel/hw_breakpoint.c: one perf overflow per triggered slot, the single-step precedence,
+ * exclude_kernel). The handlers' callbacks run after every lock is
  * released, through the dispatcher.
  */
 final class DebugException {
@@ -99,6 +101,12 @@ final class DebugException {
             regs.write(6, Dr6.RESET);
         } finally {
             c.unlockAndApplyPending();
+        }
+        if (!kernelMode) {
+            // exc_debug_user(): the task's virtual_dr6 restarts (as dr6 & DR_STEP) at every user-mode #DB,
+            // whoever's breakpoint raised it, before notify_debug() reaches hw_breakpoint_handler(). The
+            // listeners (ptrace, which keeps virtual_dr6) have returned before the first handler is called.
+            core.listeners.userDebugException(cpu, task, Dr6.toPositive(dr6), exception);
         }
         List<String> lines = handle(cpu, task, address, length, kind, kernelMode, Dr6.toPositive(dr6), exception);
         if (savedDr7 != 0) {

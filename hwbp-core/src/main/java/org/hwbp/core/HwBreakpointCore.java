@@ -11,6 +11,7 @@ import org.hwbp.api.Errno;
 import org.hwbp.api.Holder;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.machine.AccessResult;
+import org.hwbp.api.machine.DebugExceptionListener;
 import org.hwbp.api.machine.DebugRegisters;
 import org.hwbp.api.machine.GuestSession;
 import org.hwbp.api.machine.TaskInfo;
@@ -33,7 +34,8 @@ import org.hwbp.core.x86.KernelAddressMap;
  * <li>{@link BreakpointPmu}: perf scheduling an event onto a CPU (pmu->add/del → arch_install_hw_breakpoint);
  * <li>{@link Scheduler}: tasks, context switch, migration, exit;
  * <li>{@link KgdbBreakpoints}: kgdb's fail-fast dbg_reserve_bp_slot/dbg_release_bp_slot and direct install;
- * <li>{@link DebuggerClaims}, {@link GuestSessions}, {@link Listeners}: the claim protocol the sandbox adds;
+ * <li>{@link DebuggerClaims}, {@link GuestSessions}: the claim protocol the sandbox adds; {@link Listeners}: the
+ * whiteboard listeners (claims, task exits, user-mode #DBs);
  * <li>{@link DebugException}, {@link CpuDebugRegisters}: the x86 #DB handler and the register accessors;
  * <li>{@link InvariantCheck}, {@link CoreRestart}, {@link OwnerScopes}: checks, pause/restore, client scopes.
  * </ul>
@@ -212,6 +214,15 @@ public final class HwBreakpointCore {
 
     public void removeTaskListener(TaskListener l) {
         listeners.removeTaskListener(l);
+    }
+
+    /** {@code l} is told of every user-mode #DB, before that #DB's handlers (exc_debug_user()). */
+    public void addDebugExceptionListener(String bundle, DebugExceptionListener l) {
+        listeners.addDebugExceptionListener(bundle, l);
+    }
+
+    public void removeDebugExceptionListener(DebugExceptionListener l) {
+        listeners.removeDebugExceptionListener(l);
     }
 
     // ------------------------------------------------------------------ machine (Scheduler, DebugException)

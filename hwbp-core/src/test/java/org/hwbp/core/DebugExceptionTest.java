@@ -2,11 +2,14 @@ package org.hwbp.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.hwbp.api.AccessKind;
 import org.hwbp.api.Breakpoint;
 import org.hwbp.api.BreakpointSpec;
 import org.hwbp.api.Hit;
 import org.hwbp.api.machine.AccessResult;
+import org.hwbp.api.machine.DebugExceptionListener;
 import org.hwbp.api.machine.DebugRegisters;
 import org.hwbp.api.x86.Dr6;
 import org.hwbp.api.x86.Dr7;
@@ -233,5 +236,75 @@ class DebugExceptionTest {
                 .isZero();
         assertThat(f.machine.readMemory(V + 8, 2)).containsOnly(0);
         assertThat(w).isLessThan(afterTrap);
+    }
+
+    // ------------------------------------------------------------------ exc_debug_user(): the listeners
+
+    /** A {@link DebugExceptionListener} that writes each call into {@code journal}. */
+    private static DebugExceptionListener journaling(List<String> journal) {
+        return (cpu, task, dr6, exception) -> journal.add(
+                String.format("#DB %d cpu %d task %d dr6 0x%x", exception, cpu, task, dr6));
+    }
+
+    @Test
+    void aUserModeDebugExceptionIsToldToTheListenersBeforeItsHandlers() {
+        List<String> journal = new CopyOnWriteArrayList<>();
+        f.core.addDebugExceptionListener("org.hwbp.listener", journaling(journal));
+        Recorder h1 = new Recorder(journal, "handler");
+        Recorder h2 = new Recorder(journal, "handler");
+        Breakpoint b1 = userBp(V, 8, BreakpointSpec.RW, h1);
+        Breakpoint b2 = userBp(V + 4, 4, BreakpointSpec.W, h2);
+        f.machine.access(0, V + 4, 4, AccessKind.W, false);
+        long exception = h1.hits.get(0).exception();
+        // once per #DB, not per slot; DR6 as exc_debug() read it, positive polarity
+        assertThat(journal).containsExactly(
+                String.format("#DB %d cpu 0 task %d dr6 0x3", exception, t),
+                "handler triggered " + b1.id(), "handler triggered " + b2.id());
+    }
+
+    @Test
+    void anotherOwnersCpuBoundHitInUserModeIsToldWithTheRunningTask() {
+        List<String> journal = new CopyOnWriteArrayList<>();
+        f.core.addDebugExceptionListener("org.hwbp.listener", journaling(journal));
+        Recorder h = new Recorder(journal, "cpu-bound");
+        Breakpoint bp = f.bps.register(BreakpointSpec.onCpu(0, V, 4, BreakpointSpec.W), h);
+        f.machine.access(0, V, 4, AccessKind.W, false);
+        assertThat(journal).containsExactly(
+                String.format("#DB %d cpu 0 task %d dr6 0x1", h.hits.get(0).exception(), t),
+                "cpu-bound triggered " + bp.id());
+    }
+
+    @Test
+    void kernelModeDebugExceptionsAndMissesAreNotTold() {
+        List<String> journal = new CopyOnWriteArrayList<>();
+        f.core.addDebugExceptionListener("org.hwbp.listener", journaling(journal));
+        Recorder h = new Recorder(journal, "handler");
+        // copy_from_user() in the task's context, hitting a perf breakpoint that does not exclude the kernel:
+        // exc_debug_kernel(), which leaves the task's virtual_dr6 alone
+        Breakpoint bp = f.bps.register(BreakpointSpec.forTask(t, V, 4, BreakpointSpec.RW), h);
+        assertThat(f.machine.access(0, V, 4, AccessKind.R, true).trapped()).isTrue();
+        assertThat(f.machine.access(0, V + 8, 4, AccessKind.R, false).trapped()).isFalse();
+        assertThat(journal).containsExactly("handler triggered " + bp.id());
+    }
+
+    @Test
+    void aListenerThatThrowsIsLoggedWithItsBundleAndTheHandlersStillRun() {
+        String bad = "org.hwbp.faulty.debug-listener";
+        DebugExceptionListener l = (cpu, task, dr6, exception) -> {
+            throw new IllegalStateException("injected userDebugException");
+        };
+        f.core.addDebugExceptionListener(bad, l);
+        Recorder h = new Recorder();
+        userBp(V, 4, BreakpointSpec.W, h);
+        f.machine.access(0, V, 4, AccessKind.W, false);
+        assertThat(h.hits).hasSize(1);
+        assertThat(f.core.events().last(100)).anySatisfy(e -> assertThat(e).contains(" fault ")
+                .contains("userDebugException of bundle " + bad).contains("injected"));
+        f.core.removeDebugExceptionListener(l);
+        List<String> journal = new CopyOnWriteArrayList<>();
+        f.core.addDebugExceptionListener("org.hwbp.listener", journaling(journal));
+        f.machine.access(0, V, 4, AccessKind.W, false);
+        assertThat(journal).hasSize(1);
+        assertThat(f.core.events().last(100).stream().filter(e -> e.contains("bundle " + bad))).hasSize(1);
     }
 }

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  *
  * <p>Answers are compared in canonical form: an error by its errno name alone (the sandbox's message is its own), a
  * success by its text; an access by the set of breakpoints that fired: {@code bp N} for the breakpoints of the
- * {@code hwbp:} commands (perf's event counts on Linux, the {@code slot S: bp N (org.hwbp.hwbp-core)} lines of the
+ * {@code hwbp:} commands (perf's event counts on Linux, the {@code slot S: bp N (org.hwbp.shell)} lines of the
  * sandbox's {@code #DB}), {@code ptrace} for a tracee's SIGTRAP (its virtual DR6 is compared at
  * {@code ptrace:wait} and {@code ptrace:peek dr6}). The hardware DR6 of a #DB cannot be seen from user space.
  *
@@ -37,6 +37,8 @@ public final class StepComparator {
             "kgdb:status", "kvm:stats", "kvm:vcpu", "help",
             // an access Linux cannot make (kernel mode, no task on the CPU) fires no user breakpoint
             "sim:access");
+    /** The owner of the {@code hwbp:} commands' breakpoints: the shell bundle registers them. */
+    static final String SHELL = "org.hwbp.shell";
     private static final Pattern SLOT = Pattern.compile("slot \\d+: bp (\\d+) \\(([^)]+)\\)(?: task (\\d+))?.*");
     private static final Set<String> DR6_NAMES = Set.of("dr6", "896", "0x380");
 
@@ -280,7 +282,7 @@ public final class StepComparator {
             Matcher m = SLOT.matcher(l.trim());
             if (m.matches()) {
                 String owner = m.group(2);
-                hits.add(owner.equals("org.hwbp.hwbp-core") ? "bp " + m.group(1)
+                hits.add(owner.equals(SHELL) ? "bp " + m.group(1)
                         : owner.equals("org.hwbp.ptrace-client") ? "ptrace" : owner + " bp " + m.group(1));
             }
         }

@@ -2,6 +2,9 @@ package org.hwbp.oracle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +28,24 @@ class StepComparatorTest {
         return new LinuxAnswer(0, LinuxAnswer.Status.UNSUP, "unsupported", "command not mapped to syscalls");
     }
 
-    private static final String CORE = "(org.hwbp.hwbp-core)";
+    private static final String SHELL = "(org.hwbp.shell)";
+
+    /**
+     * The owners the comparison knows are the ones the sandbox prints: every breakpoint line of the golden
+     * transcripts of the scenarios the oracle maps is read as {@code bp N} or {@code ptrace} (the shell took the
+     * {@code hwbp:} breakpoints over from hwbp-core after the oracle was written, and every hit then differed).
+     */
+    @Test
+    void theGoldenTranscriptsBreakpointLinesAreAllNamedByTheComparison() throws IOException {
+        Path goldens = Path.of("..", "runtime", "src", "test", "resources", "transcripts");
+        for (String name : List.of("linux-conformance.txt", "ptrace-conformance.txt")) {
+            List<String> slots = Files.readAllLines(goldens.resolve(name)).stream()
+                    .filter(l -> l.trim().matches("slot \\d+: bp \\d+ .*")).toList();
+            assertThat(slots).as(name).isNotEmpty();
+            assertThat(StepComparator.sandboxHits(slots)).as(name).isNotEmpty()
+                    .allMatch(h -> h.equals("ptrace") || h.matches("bp \\d+"));
+        }
+    }
 
     @Test
     void errorsCompareByTheirErrnoAndSuccessesByTheirText() {
@@ -50,7 +70,7 @@ class StepComparatorTest {
         Outcome hit = c.compare(step("sim:access 0 0x601002 2 w"),
                 ok("#DB | perf bp 1 +1 0x601000/4/w | ptrace task 1 SIGTRAP dr6=0xffff0ff1 dr7=0xd0101 dr0=0x601000 "
                         + "dr1=0x0 dr2=0x0 dr3=0x0"),
-                List.of("#DB dr6=0xffff0ff3", "slot 0: bp 1 " + CORE + " task 1 triggered",
+                List.of("#DB dr6=0xffff0ff3", "slot 0: bp 1 " + SHELL + " task 1 triggered",
                         "slot 1: bp 1 (org.hwbp.ptrace-client) task 1 triggered"));
         assertThat(hit.verdict()).isEqualTo(Verdict.MATCH);
         assertThat(hit.hit()).isTrue();
@@ -59,7 +79,7 @@ class StepComparatorTest {
         assertThat(miss.verdict()).isEqualTo(Verdict.MATCH);
         assertThat(miss.hit()).isFalse();
         Outcome wrong = c.compare(step("sim:access 0 0x601000 4 w"), ok("#DB | perf bp 2 +1 0x601000/4/w"),
-                List.of("#DB dr6=0xffff0ff1", "slot 0: bp 1 " + CORE + " task 1 triggered"));
+                List.of("#DB dr6=0xffff0ff1", "slot 0: bp 1 " + SHELL + " task 1 triggered"));
         assertThat(wrong.verdict()).isEqualTo(Verdict.DIFF);
     }
 
@@ -79,7 +99,7 @@ class StepComparatorTest {
     void aStaleHitFlagReportedBesideARealHitIsQemusArtefactB() {
         Outcome o = new StepComparator(true).compare(step("sim:access 0 0x6015a4 2 r"),
                 ok("#DB | perf bp 1 +1 0x6015a4/2/rw | perf bp 2 +1 0x601f10/8/rw"),
-                List.of("#DB dr6=0xffff0ff1", "slot 0: bp 1 " + CORE + " task 1 triggered"));
+                List.of("#DB dr6=0xffff0ff1", "slot 0: bp 1 " + SHELL + " task 1 triggered"));
         assertThat(o.verdict()).isEqualTo(Verdict.ARTEFACT);
         assertThat(o.note()).contains("(b) stale hit flag").contains("bp 2 0x601f10/8/rw");
         assertThat(o.hit()).isTrue();
@@ -87,7 +107,7 @@ class StepComparatorTest {
 
     @Test
     void aTrueHitMissedByAMisalignedAccessIsAnArtefactButNotWhenTheAccessIsAligned() {
-        List<String> sandbox = List.of("#DB dr6=0xffff0ff1", "slot 0: bp 1 " + CORE + " task 1 triggered");
+        List<String> sandbox = List.of("#DB dr6=0xffff0ff1", "slot 0: bp 1 " + SHELL + " task 1 triggered");
         assertThat(new StepComparator(true).compare(step("sim:access 0 0x601003 4 w"), ok("no trap"), sandbox)
                 .verdict()).isEqualTo(Verdict.ARTEFACT);
         assertThat(new StepComparator(true).compare(step("sim:access 0 0x601000 4 w"), ok("no trap"), sandbox)
@@ -102,7 +122,7 @@ class StepComparatorTest {
         StepComparator c = new StepComparator(true);
         c.compare(step("ptrace:attach 1"), ok("ok"), List.of("ok"));
         Outcome o = c.compare(step("sim:access 0 0x600158 2 w"), ok("#DB | perf bp 4 +1 0x600158/1/w"),
-                List.of("#DB dr6=0xffff0ff3", "slot 0: bp 4 " + CORE + " task 1 triggered",
+                List.of("#DB dr6=0xffff0ff3", "slot 0: bp 4 " + SHELL + " task 1 triggered",
                         "slot 1: bp 1 (org.hwbp.ptrace-client) task 1 triggered"));
         assertThat(o.verdict()).isEqualTo(Verdict.ARTEFACT);
         assertThat(o.note()).contains("(c)").contains("ptrace missed");

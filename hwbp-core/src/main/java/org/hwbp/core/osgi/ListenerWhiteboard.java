@@ -2,6 +2,7 @@ package org.hwbp.core.osgi;
 
 import java.util.Map;
 import org.hwbp.api.HardwareListener;
+import org.hwbp.api.machine.DebugExceptionListener;
 import org.hwbp.api.machine.TaskListener;
 import org.hwbp.core.HwBreakpointCore;
 import org.osgi.framework.ServiceReference;
@@ -12,8 +13,9 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
- * The whiteboard: every {@link HardwareListener} and {@link TaskListener} service is bound dynamically and
- * handed to the core with the name of the bundle that registered it (so its faults are attributed).
+ * The whiteboard: every {@link HardwareListener}, {@link TaskListener} and {@link DebugExceptionListener}
+ * service is bound dynamically and handed to the core with the name of the bundle that registered it (so its
+ * faults are attributed).
  */
 @Component(immediate = true)
 public final class ListenerWhiteboard {
@@ -42,5 +44,14 @@ public final class ListenerWhiteboard {
 
     void removeTaskListener(TaskListener listener) {
         core.removeTaskListener(listener);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addDebugExceptionListener(DebugExceptionListener listener, ServiceReference<DebugExceptionListener> ref) {
+        core.addDebugExceptionListener(ref.getBundle().getSymbolicName(), listener);
+    }
+
+    void removeDebugExceptionListener(DebugExceptionListener listener) {
+        core.removeDebugExceptionListener(listener);
     }
 }

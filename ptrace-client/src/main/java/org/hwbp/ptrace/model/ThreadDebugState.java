@@ -50,8 +50,8 @@ public final class ThreadDebugState {
     private final Handler handler = new Handler();
     /** Positive polarity: bit n = virtual DRn hit, DR_STEP (Dr6.BS) = single step. Guarded by dr6Lock. */
     private long virtualDr6;
-    /** The #DB (Hit.exception) virtual_dr6 was last reset for. Guarded by dr6Lock. */
-    private long lastException;
+    /** The #DB (Hit.exception) this task was last sent SIGTRAP for. Guarded by dr6Lock. */
+    private long sigtrapException;
     /** Guarded by dr6Lock. */
     private Stop stop;
     private volatile long ptraceDr7;
@@ -87,8 +87,8 @@ public final class ThreadDebugState {
     }
 
     /**
-     * A task's state as saved, without its events (and without the #DB virtual_dr6 was last reset for: any
-     * later #DB is a new one): {@link Tracer#restore} registers them afterwards with
+     * A task's state as saved, without its events (and without the #DB SIGTRAP was last sent for: any later
+     * #DB is a new one): {@link Tracer#restore} registers them afterwards with
      * {@link #restoreDr}, in the order they were first registered.
      */
     ThreadDebugState(PtraceState.TaskState saved, BreakpointService service) {
@@ -300,7 +300,21 @@ public final class ThreadDebugState {
         ptraceDr7 = 0;
     }
 
-    // ------------------------------------------------------------------ stops
+    // ------------------------------------------------------------------ #DB and stops
+
+    /**
+     * The entry of exc_debug_user() (arch/x86/kernel/traps.c), at every user-mode #DB this task takes, whoever
+     * owns the breakpoint that raised it (a tracer's, or a perf breakpoint of another owner on this task or
+     * on its CPU): {@code current->thread.virtual_dr6 = (dr6 & DR_STEP)}. The core calls it before the #DB's
+     * handlers, so ptrace_triggered() then adds the trap bits of this #DB's virtual DRs to a fresh value.
+     *
+     * @param dr6 the real DR6 of the #DB, positive polarity
+     */
+    public void userDebugException(long dr6) {
+        synchronized (dr6Lock) {
+            virtualDr6 = dr6 & Dr6.BS;
+        }
+    }
 
     /** The tracee's last stop, or null while it runs. */
     public Stop stop() {
@@ -366,9 +380,9 @@ public final class ThreadDebugState {
     private final class Handler implements BreakpointHandler {
 
         /**
-         * ptrace_triggered(), preceded by what exc_debug_user() does once per user-mode #DB: virtual_dr6 starts
-         * as just the BS bit of the real DR6. The hit then stops the tracee with SIGTRAP (the signal
-         * exc_debug_user() sends because a trap bit is set in dr6 | virtual_dr6).
+         * ptrace_triggered(): {@code virtual_dr6 |= DR_TRAP0 << i} (reset at this #DB's entry by
+         * {@link #userDebugException}). The hit stops the tracee with SIGTRAP: exc_debug_user() sends it once
+         * per #DB, after the handlers, because a trap bit is set in dr6 | virtual_dr6.
          */
         @Override
         public void triggered(Breakpoint bp, Hit hit) {
@@ -376,9 +390,8 @@ public final class ThreadDebugState {
             boolean newException = false;
             Stop now;
             synchronized (dr6Lock) {
-                if (!hit.kernelMode() && hit.exception() != lastException) {
-                    lastException = hit.exception();
-                    virtualDr6 = hit.dr6() & Dr6.BS;
+                if (!hit.kernelMode() && hit.exception() != sigtrapException) {
+                    sigtrapException = hit.exception();
                     newException = true;
                 }
                 virtualDr6 |= Dr6.trap(i);

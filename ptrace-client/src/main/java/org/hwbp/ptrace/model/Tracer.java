@@ -17,6 +17,7 @@ import org.hwbp.api.HwbpException;
 import org.hwbp.api.PreemptReason;
 import org.hwbp.api.machine.Machine;
 import org.hwbp.api.machine.TaskInfo;
+import org.hwbp.api.x86.Dr6;
 
 /**
  * The debugger process: it attaches to tasks and reads and writes their user area. Each task's debug state
@@ -261,6 +262,19 @@ public final class Tracer {
 
     public boolean isTraced(int task) {
         return traced.contains(task);
+    }
+
+    /**
+     * exc_debug_user(): {@code task} took a user-mode #DB ({@code dr6} positive polarity), traced or not, hit
+     * by a ptrace breakpoint or any other; its virtual_dr6 restarts as dr6 & DR_STEP. A task without state has
+     * a virtual_dr6 of 0, so one is made only when DR_STEP would leave something in it.
+     */
+    public void userDebugException(int task, long dr6) {
+        ThreadDebugState s = (dr6 & Dr6.BS) == 0 ? threads.get(task)
+                : threads.computeIfAbsent(task, t -> withSigtrap(new ThreadDebugState(t, service)));
+        if (s != null) {
+            s.userDebugException(dr6);
+        }
     }
 
     /** do_exit(): flush_ptrace_hw_breakpoint(), and the tracer loses the tracee. */

@@ -9,6 +9,7 @@ import org.apache.felix.service.command.Descriptor;
 import org.hwbp.api.BreakpointService;
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
+import org.hwbp.api.machine.DebugExceptionListener;
 import org.hwbp.api.machine.Machine;
 import org.hwbp.api.machine.TaskListener;
 import org.hwbp.api.inspect.ResetListener;
@@ -31,8 +32,9 @@ import org.osgi.service.log.LoggerFactory;
 /**
  * The {@code ptrace:} commands: a debugger's view of the simulated tasks (PTRACE_ATTACH, PTRACE_PEEKUSR,
  * PTRACE_POKEUSR, waitpid, PTRACE_CONT, PTRACE_DETACH). Also the {@link TaskListener} through which the core
- * tells of task exits (do_exit → flush_ptrace_hw_breakpoint). {@code ptrace:wait} is a separate component,
- * {@link PtraceWaitCommand}.
+ * tells of task exits (do_exit → flush_ptrace_hw_breakpoint) and the {@link DebugExceptionListener} through
+ * which it tells of every user-mode #DB (exc_debug_user() resets the task's virtual_dr6, whichever
+ * breakpoint fired). {@code ptrace:wait} is a separate component, {@link PtraceWaitCommand}.
  *
  * <p>The core's services are optional and dynamic so that the commands stay registered while the core is
  * stopped (they answer EBUSY then). The tracer lives only while both services are bound; the tasks' debug
@@ -42,7 +44,8 @@ import org.osgi.service.log.LoggerFactory;
  * and read back when it activates; uninstalling the bundle deletes the data area and so the state. A reset of
  * the runtime ({@link ResetListener}) forgets it: the next machine finds no traced task, as at boot.
  */
-@Component(immediate = true, service = {PtraceCommands.class, TaskListener.class, ResetListener.class}, property = {
+@Component(immediate = true, service = {PtraceCommands.class, TaskListener.class, DebugExceptionListener.class,
+    ResetListener.class}, property = {
     "osgi.command.scope=ptrace",
     "osgi.command.function=attach",
     "osgi.command.function=detach",
@@ -53,7 +56,7 @@ import org.osgi.service.log.LoggerFactory;
     "osgi.command.function=tasks",
     "osgi.command.function=retry"
 })
-public final class PtraceCommands implements TaskListener, ResetListener {
+public final class PtraceCommands implements TaskListener, DebugExceptionListener, ResetListener {
     /** The state file in the bundle's data area. */
     static final String STATE_FILE = "ptrace-state.properties";
 
@@ -226,6 +229,14 @@ public final class PtraceCommands implements TaskListener, ResetListener {
         Tracer t = tracer;
         if (t != null) {
             t.taskExited(task);
+        }
+    }
+
+    @Override
+    public void userDebugException(int cpu, int task, long dr6, long exception) {
+        Tracer t = tracer;
+        if (t != null) {
+            t.userDebugException(task, dr6);
         }
     }
 

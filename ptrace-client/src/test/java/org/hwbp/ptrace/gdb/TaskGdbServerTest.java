@@ -36,6 +36,7 @@ class TaskGdbServerTest {
         machine = new MachineImpl(core, BUNDLE);
         tracer = new Tracer(new BreakpointServiceImpl(core, BUNDLE), machine);
         core.addTaskListener(BUNDLE, tracer::taskExited);
+        core.addDebugExceptionListener(BUNDLE, (cpu, t, dr6, exception) -> tracer.userDebugException(t, dr6));
         task = machine.createTask("tracee");
         machine.switchTo(CPU, task);
         servers = new TaskGdbServers();

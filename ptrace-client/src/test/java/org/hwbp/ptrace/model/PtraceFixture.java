@@ -28,6 +28,7 @@ final class PtraceFixture implements AutoCloseable {
         machine = new MachineImpl(core, BUNDLE);
         tracer = new Tracer(bps, machine);
         core.addTaskListener(BUNDLE, tracer::taskExited);
+        core.addDebugExceptionListener(BUNDLE, (cpu, t, dr6, exception) -> tracer.userDebugException(t, dr6));
         task = machine.createTask("tracee");
         machine.switchTo(CPU, task);
         tracer.attach(task);

@@ -104,8 +104,11 @@ class PtraceStateTest {
             assertThat(dr0.installedSlot(PtraceFixture.CPU)).isEqualTo(0);
             assertThat(bps2.breakpoints()).extracting(Breakpoint::id).containsExactly(1, 2);
 
-            // The watchpoint fires again, and the next #DB starts a new virtual DR6.
+            // The watchpoint fires again, and the next #DB starts a new virtual DR6 (the B1 poked goes).
+            f.core.addDebugExceptionListener(PtraceFixture.BUNDLE,
+                    (cpu, task, dr6, exception) -> t.userDebugException(task, dr6));
             t.cont(f.task);
+            t.pokeUser(f.task, UserArea.offsetOfName("dr6"), 0xffff0ff2L);
             assertThat(f.machine.access(PtraceFixture.CPU, VAR + 2, 2, AccessKind.W, false).trapped()).isTrue();
             assertThat(t.waitFor(f.task)).isEqualTo(new ThreadDebugState.Stop("SIGTRAP", 0xffff0ff1L));
         }

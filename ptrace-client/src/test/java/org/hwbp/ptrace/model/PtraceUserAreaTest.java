@@ -400,6 +400,92 @@ class PtraceUserAreaTest {
         }
     }
 
+    /**
+     * exc_debug_user() (arch/x86/kernel/traps.c): {@code current->thread.virtual_dr6 = (dr6 & DR_STEP)} at every
+     * user-mode #DB of the task, whoever owns the breakpoint, before hw_breakpoint_handler() runs any handler;
+     * exc_debug_kernel() leaves it alone. Found by the Linux oracle (oracle/scenarios/virtual-dr6-reset.hwbp).
+     */
+    @Nested
+    class VirtualDr6AtEveryUserDebugException {
+        @Test
+        void anotherOwnersTaskBreakpointHitResetsItWithoutAStop() {
+            f.poke("dr6", 0xFFFF0FF1L);
+            f.other("org.hwbp.hwbp-core").register(BreakpointSpec.forTask(f.task, VAR, 4, BreakpointSpec.W),
+                    (bp, hit) -> { });
+            assertThat(f.access(VAR, 4, AccessKind.W).trapped()).isTrue();
+            assertThat(f.peek("dr6")).isEqualTo(0xFFFF0FF0L);
+            // the perf breakpoint's hit sends no SIGTRAP (hw_breakpoint_handler() returns NOTIFY_STOP)
+            assertThat(f.tracer.waitFor(f.task)).isNull();
+        }
+
+        @Test
+        void aWideBreakpointHitAfterAPtraceStopResetsIt() {
+            f.poke("dr0", VAR);
+            f.poke("dr7", DR7_W1_L0);
+            f.access(VAR, 1, AccessKind.W);
+            assertThat(f.peek("dr6")).isEqualTo(0xFFFF0FF1L);
+            f.tracer.cont(f.task);
+            wide(f.other("org.hwbp.shell"), VAR + 16);
+            assertThat(f.access(VAR + 16, 8, AccessKind.W).trapped()).isTrue();
+            assertThat(f.peek("dr6")).isEqualTo(0xFFFF0FF0L);
+            assertThat(f.tracer.waitFor(f.task)).isNull();
+        }
+
+        @Test
+        void aPtraceHitTogetherWithAnotherOwnersStartsFromTheReset() {
+            f.poke("dr1", VAR);
+            f.poke("dr7", 0x100004); // L1 W 1 byte
+            f.poke("dr6", 0xFFFF0FF8L);
+            f.other("org.hwbp.hwbp-core").register(BreakpointSpec.forTask(f.task, VAR, 1, BreakpointSpec.W),
+                    (bp, hit) -> { });
+            assertThat(f.access(VAR, 1, AccessKind.W).dr6() & 0xF).isEqualTo(0x3);
+            assertThat(f.peek("dr6")).isEqualTo(0xFFFF0FF2L);
+            assertThat(f.tracer.waitFor(f.task).dr6()).isEqualTo(0xFFFF0FF2L);
+        }
+
+        @Test
+        void theSingleStepBitOfTheRealDr6IsKept() {
+            f.poke("dr6", 0xFFFF0FF4L);
+            f.other("org.hwbp.hwbp-core").register(BreakpointSpec.forTask(f.task, VAR, 4, BreakpointSpec.W),
+                    (bp, hit) -> { });
+            // a single-step trap pending in the real DR6 (BS) when the access hits
+            f.machine.registers(PtraceFixture.CPU).write(6, 0xFFFF4FF0L);
+            f.access(VAR, 4, AccessKind.W);
+            assertThat(f.peek("dr6")).isEqualTo(0xFFFF4FF0L);
+        }
+
+        @Test
+        void aKernelModeDebugExceptionLeavesIt() {
+            f.poke("dr6", 0xFFFF0FF1L);
+            // copy_from_user() on the tracee's behalf hits a perf breakpoint that does not exclude the kernel
+            f.other("org.hwbp.hwbp-core").register(BreakpointSpec.forTask(f.task, VAR, 4, BreakpointSpec.RW),
+                    (bp, hit) -> { });
+            assertThat(f.machine.access(PtraceFixture.CPU, VAR, 4, AccessKind.R, true).trapped()).isTrue();
+            assertThat(f.peek("dr6")).isEqualTo(0xFFFF0FF1L);
+        }
+
+        @Test
+        void anotherTasksDebugExceptionLeavesIt() {
+            f.poke("dr6", 0xFFFF0FF1L);
+            int t2 = f.machine.createTask("other");
+            f.machine.switchTo(PtraceFixture.CPU, t2);
+            wide(f.other("org.hwbp.shell"), VAR);
+            assertThat(f.access(VAR, 8, AccessKind.W).trapped()).isTrue();
+            assertThat(f.peek("dr6")).isEqualTo(0xFFFF0FF1L);
+        }
+
+        @Test
+        void aDetachedTasksVirtualDr6IsResetToo() {
+            f.poke("dr6", 0xFFFF0FF1L);
+            f.tracer.detach(f.task);
+            wide(f.other("org.hwbp.shell"), VAR);
+            assertThat(f.access(VAR, 8, AccessKind.W).trapped()).isTrue();
+            assertThat(f.machine.task(f.task).alive()).as("no SIGTRAP: the hit is not ptrace's").isTrue();
+            f.tracer.attach(f.task);
+            assertThat(f.peek("dr6")).isEqualTo(0xFFFF0FF0L);
+        }
+    }
+
     @Nested
     class TracerRules {
         @Test

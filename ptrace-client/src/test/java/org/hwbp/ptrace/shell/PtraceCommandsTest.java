@@ -47,6 +47,7 @@ class PtraceCommandsTest {
         commands.bindBreakpointService(bps);
         commands.bindMachine(machine);
         core.addTaskListener(BUNDLE, commands);
+        core.addDebugExceptionListener(BUNDLE, commands);
         processor = new CommandProcessorImpl();
         for (String fn : new String[] {"attach", "detach", "peek", "poke", "cont", "status", "tasks", "retry"}) {
             processor.addCommand("ptrace", commands, fn);
