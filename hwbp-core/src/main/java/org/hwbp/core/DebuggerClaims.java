@@ -136,7 +136,12 @@ final class DebuggerClaims {
                 c.unlockAndApplyPending();
             }
         }
+        // Taken before the seat is free for the next claim, and dropped: the seat outlives the claim, and what
+        // it preempted must not keep a bundle that goes away (its handlers' class loader) reachable.
         Set<PerfEvent> restore = seat.preempted;
+        if (restore != null) {
+            seat.preempted = null;
+        }
         current.compareAndSet(seat, null);
         if (restore != null) {
             for (PerfEvent ev : restore) {
