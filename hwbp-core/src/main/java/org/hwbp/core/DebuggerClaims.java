@@ -45,7 +45,6 @@ final class DebuggerClaims {
         if (orphan != null && orphan.orphan && orphan.owner.name().equals(o.name())) {
             // The debugger held the machine when the core stopped: its bundle takes the kept claim back, the
             // CPUs stay held (no second "claimed").
-            seat.preempted = null;
             if (current.compareAndSet(orphan, seat)) {
                 seat.active = true;
                 o.holds.add(seat);
@@ -57,7 +56,7 @@ final class DebuggerClaims {
         if (!current.compareAndSet(null, seat)) {
             throw new HwbpException(Errno.EBUSY, "the debugger already holds the machine");
         }
-        seat.preempted = null;
+        // The seat's set of preempted breakpoints is null here: the last release dropped it.
         seat.active = true;
         for (Cpu c : cpus.each()) {
             c.setHolder(Holder.DEBUGGER);
