@@ -20,11 +20,16 @@ import org.hwbp.core.x86.CpuShadow;
  * the host its registers back from the shadows (hw_breakpoint_restore). Holders flip atomically: no lock is
  * taken to claim, so a claim completes while registrations block. A claim kept in a {@link CoreSnapshot}
  * survives a restart of the core as an orphan until its bundle claims again or goes away.
+ *
+ * <p>Like kgdb, which keeps one debugger state and no handle per entry, a client has one {@link Seat}: every
+ * claim of the client returns it, so a claim and its release allocate nothing (each allocation showed in the
+ * claim's tail, ClaimBenchmark: a fresh heap page every 170 claims of 24 bytes).
  */
 final class DebuggerClaims {
     private final HwBreakpointCore core;
     private final Cpus cpus;
-    private final AtomicReference<Claim> current = new AtomicReference<>();
+    /** The seat holding the machine (or a snapshot's orphan), null when the host holds it. */
+    private final AtomicReference<Seat> current = new AtomicReference<>();
 
     DebuggerClaims(HwBreakpointCore core, Cpus cpus) {
         this.core = core;
@@ -35,22 +40,24 @@ final class DebuggerClaims {
     DebuggerClaim claimAllCpus(Owner o) {
         core.owners.checkOpen(o);
         o.debugger = true;
-        Claim orphan = current.get();
-        if (orphan != null && orphan.orphan && orphan.owner().name().equals(o.name())) {
+        Seat seat = seatOf(o);
+        Seat orphan = current.get();
+        if (orphan != null && orphan.orphan && orphan.owner.name().equals(o.name())) {
             // The debugger held the machine when the core stopped: its bundle takes the kept claim back, the
             // CPUs stay held (no second "claimed").
-            Claim adopted = new Claim(seatOf(o), false);
-            if (current.compareAndSet(orphan, adopted)) {
-                o.holds.add(adopted.seat);
-                core.log.add("claim cpus=" + Cpus.cpuList(adopted.cpus()) + " holder=DEBUGGER bundle=" + o.name()
+            if (current.compareAndSet(orphan, seat)) {
+                seat.active = true;
+                o.holds.add(seat);
+                core.log.add("claim cpus=" + Cpus.cpuList(cpus.all) + " holder=DEBUGGER bundle=" + o.name()
                         + " (kept across the core's restart)");
-                return adopted;
+                return seat;
             }
         }
-        Claim claim = new Claim(seatOf(o), false);
-        if (!current.compareAndSet(null, claim)) {
+        if (!current.compareAndSet(null, seat)) {
             throw new HwbpException(Errno.EBUSY, "the debugger already holds the machine");
         }
+        // The seat's set of preempted breakpoints is null here: the last release dropped it.
+        seat.active = true;
         for (Cpu c : cpus.each()) {
             c.setHolder(Holder.DEBUGGER);
         }
@@ -59,24 +66,23 @@ final class DebuggerClaims {
             c.requestDisable();
         }
         core.stats.debuggerClaims.increment();
-        o.holds.add(claim.seat);
-        core.owners.outlivesOwner(o, claim);
-        Set<Integer> all = claim.cpus();
-        core.log.add(claim.seat.claimText);
-        core.listeners.claimed(all, Holder.DEBUGGER, false);
+        o.holds.add(seat);
+        core.owners.outlivesOwner(o, seat);
+        core.log.add(seat.claimText);
+        core.listeners.claimed(cpus.all, Holder.DEBUGGER, false);
         for (Cpu c : cpus.each()) {
             CpuShadow<PerfEvent> sh = cpus.shadow(c.index());
             for (int slot = 0; slot < CpuShadow.HBP_NUM; slot++) {
                 PerfEvent ev = sh.owner(slot);
                 if (ev != null && ev.owner != o) {
-                    claim.preempted().add(ev);
+                    seat.preempted().add(ev);
                     core.log.add("preempt " + ev + " reason=DEBUGGER_CLAIM cpu " + c.index());
                     core.dispatcher.deliver(ev.owner.name(), "preempted",
                             () -> ev.handler.preempted(ev, PreemptReason.DEBUGGER_CLAIM));
                 }
             }
         }
-        return claim;
+        return seat;
     }
 
     /** Whether the debugger holds the machine. */
@@ -86,50 +92,22 @@ final class DebuggerClaims {
 
     /** The bundle of the debugger holding the machine, or null. */
     String holderBundle() {
-        Claim claim = current.get();
-        return claim == null ? null : claim.owner().name();
+        Seat seat = current.get();
+        return seat == null ? null : seat.owner.name();
     }
 
     /** After a restore: the claim {@code bundle} held before the restart, kept until it claims again or goes. */
     void keepOrphan(String bundle) {
-        current.set(new Claim(seatOf(new Owner(bundle)), true));
+        Seat orphan = new Seat(new Owner(bundle), true);
+        orphan.active = true;
+        current.set(orphan);
     }
 
     /** The debugger's bundle went away after the restart without taking its claim back. */
     void releaseOrphanOf(Owner o) {
-        Claim orphan = current.get();
-        if (orphan != null && orphan.orphan && orphan.owner().name().equals(o.name())) {
+        Seat orphan = current.get();
+        if (orphan != null && orphan.orphan && orphan.owner.name().equals(o.name())) {
             orphan.release();
-        }
-    }
-
-    /**
-     * What a bundle's claims share, made at its first claim and kept in its {@link Owner}: the log lines (so the
-     * claim path builds no string) and its hold, which stays in the owner's holds and releases whichever claim
-     * of the bundle is active when the bundle goes (so a claim adds no entry to that set). The claim path then
-     * allocates only the claim itself: what it allocates shows in its tail (ClaimBenchmark).
-     */
-    private final class Seat implements AutoCloseable {
-        final Owner owner;
-        final String claimText;
-        final String releaseText;
-
-        Seat(Owner owner) {
-            this.owner = owner;
-            claimText = "claim cpus=" + cpus.allLabel + " holder=DEBUGGER bundle=" + owner.name();
-            releaseText = "release cpus=" + cpus.allLabel + " holder=DEBUGGER bundle=" + owner.name();
-        }
-
-        DebuggerClaims claims() {
-            return DebuggerClaims.this;
-        }
-
-        @Override
-        public void close() {
-            Claim claim = current.get();
-            if (claim != null && claim.owner() == owner) {
-                claim.release();
-            }
         }
     }
 
@@ -137,16 +115,16 @@ final class DebuggerClaims {
         if (o.debuggerSeat instanceof Seat seat && seat.claims() == this) {
             return seat;
         }
-        Seat seat = new Seat(o);
+        Seat seat = new Seat(o, false);
         o.debuggerSeat = seat;
         return seat;
     }
 
     /**
-     * Leaves the debugger for {@code claim}, the first release of it that wins: hw_breakpoint_restore() on every
-     * CPU, then the restores of what it preempted, the log and the listeners.
+     * Leaves the debugger for {@code seat}, the first release of its claim that wins: hw_breakpoint_restore() on
+     * every CPU, then the restores of what it preempted, the log and the listeners.
      */
-    private void release(Claim claim) {
+    private void release(Seat seat) {
         for (Cpu c : cpus.each()) {
             c.lock().lock();
             try {
@@ -157,8 +135,13 @@ final class DebuggerClaims {
                 c.unlockAndApplyPending();
             }
         }
-        current.compareAndSet(claim, null);
-        Set<PerfEvent> restore = claim.preempted;
+        // Taken before the seat is free for the next claim, and dropped: the seat outlives the claim, and what
+        // it preempted must not keep a bundle that goes away (its handlers' class loader) reachable.
+        Set<PerfEvent> restore = seat.preempted;
+        if (restore != null) {
+            seat.preempted = null;
+        }
+        current.compareAndSet(seat, null);
         if (restore != null) {
             for (PerfEvent ev : restore) {
                 if (ev.registered && ev.installedCpu >= 0) {
@@ -167,45 +150,52 @@ final class DebuggerClaims {
                 }
             }
         }
-        core.log.add(claim.seat.releaseText);
+        core.log.add(seat.releaseText);
         core.listeners.released(cpus.all, Holder.DEBUGGER, false);
         core.kgdb.restorePreempted();
     }
 
     /**
-     * One claim; also the undo that {@link OwnerScopes#outlivesOwner} runs if the bundle went away meanwhile. It
-     * is all a claim allocates unless it preempts a breakpoint, so it is small: its owner and the parts are
-     * reached through its {@link Seat}.
+     * A client's hold on the machine, made at its first claim and kept in its {@link Owner}: the handle every
+     * claim of the client returns (kgdb has one debugger state, not one per entry), its log lines (so the claim
+     * path builds no string), and its hold, which stays in the owner's holds and releases the claim when the
+     * bundle goes. {@link #release} ends the client's claim that is active, if any, once; so a handle kept from
+     * an earlier claim ends the client's current one. Also the undo that {@link OwnerScopes#outlivesOwner} runs
+     * if the bundle went away during the claim.
      */
-    private static final class Claim implements DebuggerClaim, Runnable {
-        private static final VarHandle RELEASED;
+    private final class Seat implements DebuggerClaim, AutoCloseable, Runnable {
+        private static final VarHandle ACTIVE;
 
         static {
             try {
-                RELEASED = MethodHandles.lookup().findVarHandle(Claim.class, "released", boolean.class);
+                ACTIVE = MethodHandles.lookup().findVarHandle(Seat.class, "active", boolean.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
         }
 
-        final Seat seat;
+        final Owner owner;
         /** Restored from a snapshot, waiting for its bundle to claim again. */
         final boolean orphan;
-        /** Set once, by the release that wins (through RELEASED); false needs no write at construction. */
-        private volatile boolean released;
-        /** The breakpoints this claim preempted, in order; created by the first one. */
+        final String claimText;
+        final String releaseText;
+        /** A claim of this seat holds the machine; cleared by the release that wins (through ACTIVE). */
+        private volatile boolean active;
+        /** The breakpoints the active claim preempted, in order; created by the first one. */
         private volatile Set<PerfEvent> preempted;
 
-        Claim(Seat seat, boolean orphan) {
-            this.seat = seat;
+        Seat(Owner owner, boolean orphan) {
+            this.owner = owner;
             this.orphan = orphan;
+            claimText = "claim cpus=" + cpus.allLabel + " holder=DEBUGGER bundle=" + owner.name();
+            releaseText = "release cpus=" + cpus.allLabel + " holder=DEBUGGER bundle=" + owner.name();
         }
 
-        Owner owner() {
-            return seat.owner;
+        DebuggerClaims claims() {
+            return DebuggerClaims.this;
         }
 
-        /** Called by the claiming thread only, before the claim is released. */
+        /** Called by the claiming thread only, while its claim holds the machine. */
         Set<PerfEvent> preempted() {
             Set<PerfEvent> p = preempted;
             if (p == null) {
@@ -217,20 +207,27 @@ final class DebuggerClaims {
 
         @Override
         public Set<Integer> cpus() {
-            return seat.claims().cpus.all;
+            return cpus.all;
         }
 
         @Override
         public boolean isActive() {
-            return !released;
+            return active;
         }
 
         @Override
         public void release() {
-            DebuggerClaims claims = seat.claims();
-            claims.core.restart.captureIfStopping();
-            if (RELEASED.compareAndSet(this, false, true)) {
-                claims.release(this);
+            core.restart.captureIfStopping();
+            if (ACTIVE.compareAndSet(this, true, false)) {
+                DebuggerClaims.this.release(this);
+            }
+        }
+
+        /** The bundle went away: its claim, if it holds the machine, is released. */
+        @Override
+        public void close() {
+            if (current.get() == this) {
+                release();
             }
         }
 

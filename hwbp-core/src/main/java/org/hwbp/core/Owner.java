@@ -24,7 +24,7 @@ final class Owner {
     final List<CoreSnapshot.Event> returning = new ArrayList<>();
     /** Uses the debugger path: its reservations are never preempted by the debugger-priority policy. */
     volatile boolean debugger;
-    /** What this owner's debugger claims share (DebuggerClaims), made at its first claim. */
+    /** This owner's debugger seat (DebuggerClaims): the handle all its claims return, made at its first claim. */
     volatile AutoCloseable debuggerSeat;
     volatile boolean closed;
 

@@ -194,6 +194,40 @@ class ClaimProtocolTest {
         f.assertConsistent();
     }
 
+    /**
+     * A client's claims share one handle, as kgdb has one debugger state (so a claim allocates nothing): a
+     * release after the release does nothing, the next claim of the client returns the same handle active
+     * again, and whichever reference of it is released ends that claim, once.
+     */
+    @Test
+    void aClientsClaimsShareOneHandle() {
+        DebuggerClaim first = kgdb.debugger().claimAllCpus();
+        first.release();
+        long[] w = writes();
+        first.release();
+        assertThat(writes()).as("a second release does nothing").isEqualTo(w);
+        assertThat(f.machine.holder(0)).isEqualTo(Holder.HOST);
+
+        DebuggerClaim second = kgdb.debugger().claimAllCpus();
+        assertThat(second).isSameAs(first);
+        assertThat(second.isActive()).isTrue();
+        assertThat(f.machine.holder(3)).isEqualTo(Holder.DEBUGGER);
+        first.release();
+        assertThat(second.isActive()).isFalse();
+        assertThat(f.machine.holder(3)).isEqualTo(Holder.HOST);
+        assertThat(f.core.events().last(1000)).as("each claim released once")
+                .filteredOn(e -> e.endsWith(" release cpus=0-3 holder=DEBUGGER bundle=org.hwbp.kgdb")).hasSize(2);
+
+        try (BreakpointServiceImpl other = new BreakpointServiceImpl(f.core, "org.hwbp.other")) {
+            DebuggerClaim theirs = other.debugger().claimAllCpus();
+            assertThat(theirs).isNotSameAs(first);
+            first.release();
+            assertThat(theirs.isActive()).as("another client's claim is not this handle's").isTrue();
+            assertThat(f.machine.holder(0)).isEqualTo(Holder.DEBUGGER);
+            theirs.release();
+        }
+    }
+
     @Test
     void guestClaimIsRefusedWhileTheDebuggerHoldsTheCpu() {
         DebuggerClaim claim = kgdb.debugger().claimAllCpus();

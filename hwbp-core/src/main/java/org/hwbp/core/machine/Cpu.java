@@ -79,6 +79,21 @@ public final class Cpu {
      * the lock holder as it leaves ({@link #unlockAndApplyPending()}). Never waits.
      */
     public void requestDisable() {
+        if (lock.tryLock()) {
+            // Free: DR7 is written now, as the lock holder would on its way out. A disable still pending from
+            // before is the same write (one, as when this request joins it below).
+            try {
+                if (pendingDisable.get()) {
+                    pendingDisable.set(false);
+                }
+                if (!hostHoldsHardware()) {
+                    registers.write(7, DebugRegisterFile.DR7_RESET);
+                }
+            } finally {
+                unlockAndApplyPending();
+            }
+            return;
+        }
         pendingDisable.set(true);
         if (lock.tryLock()) {
             unlockAndApplyPending();
