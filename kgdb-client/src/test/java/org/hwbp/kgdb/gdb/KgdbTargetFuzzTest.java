@@ -96,6 +96,10 @@ class KgdbTargetFuzzTest {
                     c = null;
                 }
             }
+            // The machine stops before the last detach: an access that hit a breakpoint as gdb detached would
+            // enter kgdb after the detach's resume, and (as in Linux) wait for the next gdb.
+            machine.interrupt();
+            machine.join(10_000);
             if (c != null) {
                 c.close();
             }
