@@ -62,6 +62,7 @@ public final class ConsoleComponent {
         this.processor = processor;
         this.reset = reset;
         giveGogoAProfile(context);
+        giveGogoADumbTerminal();
         if (!"true".equals(context.getProperty(CONSOLE))
                 || !System.getProperty(ScriptComponent.MODE, "").isBlank()
                 || System.getProperties().putIfAbsent(STARTED, "true") != null) {
@@ -92,6 +93,18 @@ public final class ConsoleComponent {
             System.setProperty("gosh.home", home.getAbsolutePath());
         } catch (IOException | RuntimeException e) {
             System.err.println("hwbp: cannot write Gogo's profile: " + e);
+        }
+    }
+
+    /**
+     * Without a terminal (stdin or stdout piped), Gogo's shell bundle still builds a JLine terminal, and JLine warns
+     * "Unable to create a system terminal, creating a dumb terminal" on the standard error: unless told otherwise,
+     * ask JLine for a dumb terminal up front, as {@code ./sandbox} does with {@code -Dorg.jline.terminal.dumb=true}, so
+     * that {@code java -jar} with piped input prints no warning either.
+     */
+    private static void giveGogoADumbTerminal() {
+        if (System.console() == null) {
+            System.getProperties().putIfAbsent("org.jline.terminal.dumb", "true");
         }
     }
 
