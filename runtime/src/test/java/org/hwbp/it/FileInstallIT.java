@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.Before;
 import org.junit.Test;
@@ -21,6 +22,8 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerMethod;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleException;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.Version;
 
 /**
@@ -117,21 +120,34 @@ public class FileInstallIT extends SandboxTestSupport {
         Version builtIn = kvm.getVersion();
         Version replacement = new Version(9, 0, 0);
         String vm = group("^vm (\\d+)$", exec("kvm:create"));
+        // the update restarts the bundle, then the refresh that follows it restarts it again: wait for both
+        AtomicInteger refreshes = new AtomicInteger();
+        FrameworkListener refreshed = e -> {
+            if (e.getType() == FrameworkEvent.PACKAGES_REFRESHED) {
+                refreshes.incrementAndGet();
+            }
+        };
+        context.addFrameworkListener(refreshed);
+        try {
+            File jar = TestJars.withVersion(bundleFile("kvm-client"), new File(workDir(), "kvm-client-9.0.0.jar"),
+                    replacement.toString());
+            Path dropped = drop(jar, "kvm-client.jar");
+            await(KVM + " updated in place to " + replacement + " and refreshed",
+                () -> refreshes.get() >= 1 && isActive(id, replacement));
+            assertEquals(location, context.getBundle(id).getLocation());
+            assertEquals(1, Arrays.stream(context.getBundles()).filter(b -> KVM.equals(b.getSymbolicName())).count());
+            assertMatches("^exit hlt dr_reads=0 dr_writes=0$", awaitExec("kvm:run " + vm + " 0 3"));
 
-        File jar = TestJars.withVersion(bundleFile("kvm-client"), new File(workDir(), "kvm-client-9.0.0.jar"),
-                replacement.toString());
-        Path dropped = drop(jar, "kvm-client.jar");
-        await(KVM + " updated in place to " + replacement, () -> isActive(id, replacement));
-        assertEquals(location, context.getBundle(id).getLocation());
-        assertEquals(1, Arrays.stream(context.getBundles()).filter(b -> KVM.equals(b.getSymbolicName())).count());
-        assertMatches("^exit hlt dr_reads=0 dr_writes=0$", awaitExec("kvm:run " + vm + " 0 3"));
-
-        Files.delete(dropped);
-        await(KVM + " back to its built-in " + builtIn, () -> isActive(id, builtIn));
-        assertEquals(location, context.getBundle(id).getLocation());
-        assertMatches("^exit hlt dr_reads=0 dr_writes=0$", awaitExec("kvm:run " + vm + " 0 3"));
-        assertEquals("ok", exec("hwbp:check"));
-        assertEquals("ok", exec("kvm:destroy " + vm));
+            Files.delete(dropped);
+            await(KVM + " back to its built-in " + builtIn + " and refreshed",
+                () -> refreshes.get() >= 2 && isActive(id, builtIn));
+            assertEquals(location, context.getBundle(id).getLocation());
+            assertMatches("^exit hlt dr_reads=0 dr_writes=0$", awaitExec("kvm:run " + vm + " 0 3"));
+            assertEquals("ok", exec("hwbp:check"));
+            assertEquals("ok", awaitExec("kvm:destroy " + vm));
+        } finally {
+            context.removeFrameworkListener(refreshed);
+        }
     }
 
     private boolean isActive(long id, Version version) {
