@@ -77,6 +77,9 @@ public abstract class SandboxTestSupport {
         return options(
             frameworkProperty("org.osgi.framework.storage")
                 .value(property("hwbp.it.framework.storage", "target/paxexam")),
+            // Pax Logging's framework listener logs nothing under AUDIT: each FrameworkEvent ERROR is printed
+            // once, by Pax Exam's container (twice before), or by the test itself (ChurnIT).
+            frameworkProperty("org.ops4j.pax.logging.service.frameworkEventsLogLevel").value("AUDIT"),
             cleanCaches(true),
             systemProperty("org.slf4j.simpleLogger.defaultLogLevel").value("warn"),
             junitBundles(),

@@ -25,6 +25,7 @@ import org.osgi.framework.ServiceReference;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class ShellHelpIT extends SandboxTestSupport {
+    private static final List<String> PRODUCT_SCOPES = List.of("hwbp", "sim", "ptrace", "kgdb", "kvm");
 
     @Before
     public void clientsBound() {
@@ -97,13 +98,38 @@ public class ShellHelpIT extends SandboxTestSupport {
             last = Math.max(at, last);
         }
         for (String name : registered(true)) {
-            if (name.startsWith("shell:")) {
-                // the shell's own scope is listed with the others, by function name
-                assertTrue(overview, overview.contains("\nshell: help"));
-            } else {
+            String scope = name.substring(0, name.indexOf(':'));
+            if (PRODUCT_SCOPES.contains(scope)) {
                 assertTrue(name + " in the overview:\n" + overview, overview.contains(name + " "));
+            } else {
+                // shell:help, and the shell's help as felix:help: listed with the other scopes, by function name
+                assertTrue(name + " in the overview:\n" + overview, Pattern.compile(
+                    "(?m)^" + scope + ":( \\S+)* " + name.substring(scope.length() + 1) + "( |$)").matcher(overview).find());
             }
         }
         assertEquals("ENOENT: no command 'nosuch' (try 'help')", error("shell:help nosuch"));
+    }
+
+    /**
+     * Gogo's own {@code felix:help} (gogo.command's, which read Java method names: it left out kgdb:break,
+     * showed Object's wait overloads for ptrace:wait) is the shell's help: the same overview, with every product
+     * command and no {@code _} name, and the same help of one command.
+     */
+    @Test
+    public void felixHelpIsTheShellsHelp() throws Exception {
+        String overview = exec("felix:help");
+        assertEquals(exec("shell:help"), overview);
+        for (String name : registered(true)) {
+            if (PRODUCT_SCOPES.contains(name.substring(0, name.indexOf(':')))) {
+                assertTrue(name + " in felix:help:\n" + overview, overview.contains(name + " "));
+            }
+        }
+        assertFalse("a _ name in felix:help:\n" + overview, Pattern.compile("(^|[ :])_").matcher(overview).find());
+        for (String name : List.of("kgdb:break", "kgdb:continue", "sim:switch", "ptrace:wait", "kvm:guest-dr")) {
+            String help = exec("felix:help " + name);
+            assertEquals(exec("shell:help " + name), help);
+            assertTrue(help, help.startsWith(name + " - "));
+        }
+        assertEquals("ENOENT: no command 'nosuch' (try 'help')", error("felix:help nosuch"));
     }
 }

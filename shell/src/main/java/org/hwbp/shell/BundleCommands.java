@@ -1,19 +1,8 @@
 package org.hwbp.shell;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.URL;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import org.apache.felix.service.command.Descriptor;
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
@@ -21,7 +10,7 @@ import org.hwbp.api.support.Args;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
-import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.Constants;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -38,9 +27,6 @@ import org.osgi.service.component.annotations.Component;
     "osgi.command.function=client"
 })
 public final class BundleCommands {
-    private static final long REFRESH_TIMEOUT_S = 30;
-    private static final String MANIFEST = "META-INF/MANIFEST.MF";
-
     private final BundleContext context;
 
     @Activate
@@ -111,65 +97,18 @@ public final class BundleCommands {
     }
 
     /** Bundle.update() with the bundle's own content, then a refresh of it, awaited. */
-    private void update(Bundle b) throws BundleException {
-        byte[] jar = copyOf(b);
-        b.update(new ByteArrayInputStream(jar));
-        FrameworkWiring wiring = context.getBundle(0).adapt(FrameworkWiring.class);
-        CountDownLatch done = new CountDownLatch(1);
-        wiring.refreshBundles(List.of(b), event -> {
-            if (event.getType() == FrameworkEvent.PACKAGES_REFRESHED || event.getType() == FrameworkEvent.ERROR) {
-                done.countDown();
-            }
-        });
-        try {
-            if (!done.await(REFRESH_TIMEOUT_S, TimeUnit.SECONDS)) {
-                throw new HwbpException(Errno.EBUSY, "hwbp:client: the refresh of " + b.getSymbolicName()
-                        + " did not finish within " + REFRESH_TIMEOUT_S + " s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HwbpException(Errno.EBUSY, "hwbp:client: interrupted while waiting for the refresh");
-        }
+    private void update(Bundle b) {
+        FrameworkWiring wiring = context.getBundle(Constants.SYSTEM_BUNDLE_ID).adapt(FrameworkWiring.class);
+        LiveUpdate.update(wiring, b, new ByteArrayInputStream(BundleJars.copyOf(b, "hwbp:client")), "hwbp:client");
     }
 
     /** Uninstall (the framework deletes the bundle's data area) and a fresh install of the same jar, started. */
     private Bundle reinstall(Bundle b) throws BundleException {
-        byte[] jar = copyOf(b);
+        byte[] jar = BundleJars.copyOf(b, "hwbp:client");
         String location = b.getLocation();
         b.uninstall();
         Bundle fresh = context.installBundle(location, new ByteArrayInputStream(jar));
         fresh.start();
         return fresh;
-    }
-
-    /** The bundle's jar rebuilt from its entries, manifest first (JarInputStream wants it there). */
-    private static byte[] copyOf(Bundle b) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        List<String> paths = new ArrayList<>();
-        Enumeration<URL> entries = b.findEntries("/", "*", true);
-        for (URL u : entries == null ? Collections.<URL>emptyList() : Collections.list(entries)) {
-            String p = u.getPath().startsWith("/") ? u.getPath().substring(1) : u.getPath();
-            if (!p.isEmpty() && !p.endsWith("/") && !p.equals(MANIFEST)) {
-                paths.add(p);
-            }
-        }
-        Collections.sort(paths);
-        paths.add(0, MANIFEST);
-        try (JarOutputStream jar = new JarOutputStream(out)) {
-            for (String p : paths) {
-                URL u = b.getEntry(p);
-                if (u == null) {
-                    continue;
-                }
-                jar.putNextEntry(new JarEntry(p));
-                try (InputStream in = u.openStream()) {
-                    in.transferTo(jar);
-                }
-                jar.closeEntry();
-            }
-        } catch (IOException e) {
-            throw new HwbpException(Errno.EIO, "hwbp:client: reading " + b.getSymbolicName() + " failed: " + e);
-        }
-        return out.toByteArray();
     }
 }

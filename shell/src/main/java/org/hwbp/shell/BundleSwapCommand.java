@@ -8,9 +8,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
 import org.apache.felix.service.command.Descriptor;
@@ -19,9 +16,7 @@ import org.hwbp.api.HwbpException;
 import org.hwbp.api.support.Args;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
-import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -41,8 +36,6 @@ import org.osgi.service.component.annotations.Component;
     "osgi.command.function=swap"
 })
 public final class BundleSwapCommand {
-    private static final long REFRESH_TIMEOUT_MS = 30_000;
-
     private final BundleContext context;
 
     @Activate
@@ -62,33 +55,9 @@ public final class BundleSwapCommand {
         // Taken before the update: when the bundle swapped is this one, its context ends with the stop.
         FrameworkWiring wiring = context.getBundle(Constants.SYSTEM_BUNDLE_ID).adapt(FrameworkWiring.class);
         try (InputStream in = Files.newInputStream(jar)) {
-            bundle.update(in);
+            LiveUpdate.update(wiring, bundle, in, "hwbp:swap");
         } catch (IOException e) {
             throw new HwbpException(Errno.EIO, "hwbp:swap: cannot read " + jar + ": " + e.getMessage());
-        } catch (BundleException | IllegalStateException e) {
-            throw new HwbpException(Errno.EIO, "hwbp:swap: update of " + name + " failed: " + e.getMessage());
-        }
-        CountDownLatch refreshed = new CountDownLatch(1);
-        String[] error = new String[1];
-        wiring.refreshBundles(List.of(bundle), event -> {
-            if (event.getType() == FrameworkEvent.ERROR && event.getThrowable() != null) {
-                error[0] = event.getThrowable().getMessage();
-            }
-            if (event.getType() == FrameworkEvent.PACKAGES_REFRESHED) {
-                refreshed.countDown();
-            }
-        });
-        try {
-            if (!refreshed.await(REFRESH_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-                throw new HwbpException(Errno.EBUSY, "hwbp:swap: " + name + " updated, refresh not finished after "
-                        + REFRESH_TIMEOUT_MS / 1000 + " s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HwbpException(Errno.EBUSY, "hwbp:swap: interrupted while waiting for the refresh of " + name);
-        }
-        if (error[0] != null) {
-            throw new HwbpException(Errno.EIO, "hwbp:swap: refresh of " + name + " failed: " + error[0]);
         }
         return name + " " + before + " -> " + bundle.getVersion();
     }

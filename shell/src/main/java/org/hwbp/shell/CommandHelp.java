@@ -265,7 +265,7 @@ final class CommandHelp {
 
     /**
      * The text of {@code help}: the product's commands with their descriptions, scope by scope in the order of
-     * {@link #PRODUCT_SCOPES}, then the other scopes' command names.
+     * {@link #PRODUCT_SCOPES}, then the other scopes' command names (not those of Gogo's internal helpers).
      */
     String overview() {
         List<String> names = names();
@@ -281,7 +281,11 @@ final class CommandHelp {
         for (String n : names) {
             String s = n.substring(0, n.indexOf(':'));
             if (!isProduct(n)) {
-                others.computeIfAbsent(s, k -> new TreeSet<>()).add(n.substring(n.indexOf(':') + 1));
+                String function = n.substring(n.indexOf(':') + 1);
+                // gogo:__files and the like are Gogo's completion helpers, which its completion scripts call.
+                if (!function.startsWith("_")) {
+                    others.computeIfAbsent(s, k -> new TreeSet<>()).add(function);
+                }
                 continue;
             }
             if (scope != null && !scope.equals(s)) {

@@ -14,7 +14,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.apache.felix.service.command.CommandProcessor;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -37,7 +36,6 @@ public final class ConsoleComponent {
     private static final String STARTED = "hwbp.console.started";
     static final String BANNER = "hwbp-sandbox shell: 'help' lists the commands, 'help NAME' shows one;"
             + " exit, quit or Ctrl-D leaves.";
-    private static final long COMMANDS_TIMEOUT_MS = 30_000;
 
     /** One line of input: null at the end. */
     interface LineSource extends AutoCloseable {
@@ -55,12 +53,16 @@ public final class ConsoleComponent {
 
     private final BundleContext context;
     private final CommandProcessor processor;
+    private final RuntimeReset reset;
 
     @Activate
-    public ConsoleComponent(BundleContext context, @Reference CommandProcessor processor) {
+    public ConsoleComponent(BundleContext context, @Reference CommandProcessor processor,
+            @Reference RuntimeReset reset) {
         this.context = context;
         this.processor = processor;
+        this.reset = reset;
         giveGogoAProfile(context);
+        giveGogoADumbTerminal();
         if (!"true".equals(context.getProperty(CONSOLE))
                 || !System.getProperty(ScriptComponent.MODE, "").isBlank()
                 || System.getProperties().putIfAbsent(STARTED, "true") != null) {
@@ -94,10 +96,23 @@ public final class ConsoleComponent {
         }
     }
 
+    /**
+     * Without a terminal (stdin or stdout piped), Gogo's shell bundle still builds a JLine terminal, and JLine warns
+     * "Unable to create a system terminal, creating a dumb terminal" on the standard error: unless told otherwise,
+     * ask JLine for a dumb terminal up front, as {@code ./sandbox} does with {@code -Dorg.jline.terminal.dumb=true}, so
+     * that {@code java -jar} with piped input prints no warning either.
+     */
+    private static void giveGogoADumbTerminal() {
+        if (System.console() == null) {
+            System.getProperties().putIfAbsent("org.jline.terminal.dumb", "true");
+        }
+    }
+
     private void run() {
         int status = 0;
         try {
-            awaitCommands();
+            BootWait.await(context);
+            reset.recordBoot();
             try (GogoExecutor executor = new GogoExecutor(processor); LineSource in = open(executor)) {
                 loop(executor, in);
             }
@@ -177,22 +192,5 @@ public final class ConsoleComponent {
                 out.flush();
             }
         };
-    }
-
-    /** Waits until the shell's own commands are registered (they need the core), at most 30 s. */
-    private void awaitCommands() throws InterruptedException {
-        long deadline = System.currentTimeMillis() + COMMANDS_TIMEOUT_MS;
-        while (!(hasCommand("hwbp", "list") && hasCommand("sim", "task")) && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
-    }
-
-    private boolean hasCommand(String scope, String function) {
-        try {
-            return context.getServiceReferences((String) null,
-                    "(&(osgi.command.scope=" + scope + ")(osgi.command.function=" + function + "))") != null;
-        } catch (InvalidSyntaxException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

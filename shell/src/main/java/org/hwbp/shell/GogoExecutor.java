@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
@@ -33,6 +35,9 @@ final class GogoExecutor implements ScenarioRunner.Executor, AutoCloseable {
     private final PrintStream stream = new PrintStream(buffer, true, StandardCharsets.UTF_8);
     private final CommandSession session;
     private final CommandHelp help;
+    /** A Gogo file command's failure: {@code head: java.nio.file.NoSuchFileException: /path}. */
+    private static final Pattern POSIX_ERROR =
+            Pattern.compile("([a-z]+): (?:[a-z][\\w]*\\.)+(\\w+(?:Exception|Error))(?:: (.*))?");
 
     GogoExecutor(CommandProcessor processor) {
         this.session = processor.createSession(new ByteArrayInputStream(new byte[0]), stream, stream);
@@ -55,9 +60,35 @@ final class GogoExecutor implements ScenarioRunner.Executor, AutoCloseable {
             return failure(command, printed(), e, help);
         }
         String printed = printed();
+        Outcome posix = posixFailure(printed);
+        if (posix != null) {
+            return posix;
+        }
         String value = result == null ? "" : result instanceof CharSequence ? result.toString()
                 : String.valueOf(session.format(result, Converter.INSPECT));
         return Outcome.ok(join(printed, chomp(value)));
+    }
+
+    /**
+     * Gogo's file commands ({@code cat}, {@code head}, {@code grep}...) do not throw: they print {@code NAME: } and the
+     * Java exception, and return. That line becomes the transcript's error line, with the errno of the exception
+     * (a missing file is ENOENT, anything else EIO) and without the Java names; null when no line is such.
+     */
+    static Outcome posixFailure(String printed) {
+        List<String> lines = new ArrayList<>(List.of(printed.split("\n", -1)));
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            Matcher m = POSIX_ERROR.matcher(lines.get(i));
+            if (m.matches()) {
+                String exception = m.group(2);
+                Errno errno = exception.equals("NoSuchFileException") || exception.equals("FileNotFoundException")
+                        ? Errno.ENOENT : Errno.EIO;
+                String detail = m.group(3) == null ? exception : m.group(3).replace(" (No such file or directory)", "");
+                lines.remove(i);
+                return Outcome.failed(String.join("\n", lines).strip(), errno.name() + ": " + m.group(1) + ": "
+                        + (errno == Errno.ENOENT ? "no such file " : "") + detail, errno.name());
+            }
+        }
+        return null;
     }
 
     /** What Tab completes: the registered commands (scoped) and the console's own words. */

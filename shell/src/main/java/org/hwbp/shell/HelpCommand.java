@@ -10,6 +10,7 @@ import org.osgi.service.component.annotations.Component;
 /**
  * {@code help} (the shell's scope comes first in the session's SCOPE, before Felix's and Gogo's own help): every
  * command with its description, the product's scopes first, or one command's description, usage and options.
+ * {@link GogoHelpNames} makes it {@code felix:help} and {@code gogo:help} too.
  */
 @Component(service = HelpCommand.class, property = {
     "osgi.command.scope=shell",

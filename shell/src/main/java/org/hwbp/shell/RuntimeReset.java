@@ -29,8 +29,10 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * <p>What a reset cannot give back are bundle ids: the framework numbers a reinstalled bundle (or one installed
  * later) with the next id, never with the old one, and an updated bundle is a new revision whose content may
  * differ. So the bundles as they were when this component first activated in the JVM are recorded (id, location,
- * last modification; in a system property, so that an update of the shell does not re-record them), and a reset
- * reports whether they are still those: if not, {@code hwbp:reset} says so, and the scenario runner starts the
+ * last modification; in a system property, so that an update of the shell does not re-record them), and recorded
+ * again by the console or the script runner at the end of the boot ({@link BootWait}): File Install starts after
+ * this bundle, and a jar in {@code bundles/} that replaced a built-in client at boot is part of the boot state. A
+ * reset reports whether they are still those: if not, {@code hwbp:reset} says so, and the scenario runner starts the
  * next file in a fresh JVM instead.
  */
 @Component(service = RuntimeReset.class, immediate = true, property = {
@@ -52,6 +54,14 @@ public final class RuntimeReset {
     public RuntimeReset(BundleContext context) {
         this.context = context;
         System.getProperties().putIfAbsent(BOOT_BUNDLES, String.join("\n", bundles().values()));
+    }
+
+    /**
+     * Records the bundles as they are now as the boot state: the console and the script runner call it once, when
+     * the boot is over for them ({@link BootWait}).
+     */
+    void recordBoot() {
+        System.setProperty(BOOT_BUNDLES, String.join("\n", bundles().values()));
     }
 
     @Descriptor("reset the runtime to its boot state: machine (CPUs and policy of the command line), tasks, "

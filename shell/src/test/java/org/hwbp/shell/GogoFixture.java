@@ -41,7 +41,7 @@ final class GogoFixture implements AutoCloseable {
         breakpoints = new BreakpointServiceImpl(core, OWNER);
         machine = new MachineImpl(core, OWNER);
         runtime = new CoreInspector(core);
-        HwbpAdminComponent admin = new HwbpAdminComponent(core);
+        HwbpAdminComponent admin = new HwbpAdminComponent(null, core);
         hwbp = new HwbpCommands(breakpoints, runtime, admin);
         sim = new SimCommands(machine, admin);
         threadIO.start();

@@ -74,6 +74,21 @@ class ShellInputTest {
         assertThat(GogoExecutor.repeatedOption("a --cpu 1 '--cpu'")).isNull();
     }
 
+    /** Gogo's file commands print their failure (as in {@code hwbp:cpus | head -2}) instead of throwing it. */
+    @Test
+    void gogosFileCommandsFailuresAreErrorLines() {
+        Outcome head = GogoExecutor.posixFailure("head: java.nio.file.NoSuchFileException: /home/u/-2");
+        assertThat(head.printed()).isEqualTo("error: ENOENT: head: no such file /home/u/-2");
+        Outcome cat = GogoExecutor.posixFailure(
+                "line 1\ncat: java.io.FileNotFoundException: /nonexistent (No such file or directory)");
+        assertThat(cat.printed()).isEqualTo("line 1\nerror: ENOENT: cat: no such file /nonexistent");
+        assertThat(GogoExecutor.posixFailure("grep: java.util.regex.PatternSyntaxException: Unclosed group").error())
+                .isEqualTo("EIO: grep: Unclosed group");
+        assertThat(GogoExecutor.posixFailure("sort: java.io.IOException").error()).isEqualTo("EIO: sort: IOException");
+        assertThat(GogoExecutor.posixFailure("bp 1 (org.hwbp.shell, cpu 1)\nkgdb: Could not allocate hw breakpoints"))
+                .isNull();
+    }
+
     @Test
     void helpNamesTheRegisteredFunctionsWithTheirOptions() {
         try (GogoFixture f = new GogoFixture(4)) {

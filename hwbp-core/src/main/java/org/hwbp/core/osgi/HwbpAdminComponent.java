@@ -12,6 +12,7 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -23,7 +24,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * {@value MachineConfig#PID}), as an administrator's change would, so that it outlives a restart of hwbp-core;
  * {@link MachineComponent} applies it.
  */
-@Component(service = HwbpAdmin.class)
+@Component(service = HwbpAdmin.class, reference = @Reference(name = HwbpAdminComponent.MACHINE,
+        service = MachineReset.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC))
 public final class HwbpAdminComponent implements HwbpAdmin {
     /**
      * Config Admin delivers the update on its own thread; the core applies it within this bound or EBUSY. 5 s was
@@ -36,14 +38,19 @@ public final class HwbpAdminComponent implements HwbpAdmin {
     private volatile ConfigurationAdmin configAdmin;
 
     /**
-     * The machine component, which registers the core inside its own activation: a static reference would have
-     * SCR ask for it while it is still being built. Absent, a reset is EBUSY.
+     * The machine component, which registers the core inside its own activation, so that this component may be
+     * activated while that one is still being built: it is looked up when a reset needs it (DS's lookup
+     * strategy). A bound reference, even a dynamic one, had SCR ask for it at that moment, get null, and report
+     * a FrameworkEvent ERROR ("Service factory returned null"). Absent, a reset is EBUSY.
      */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private volatile MachineReset machine;
+    static final String MACHINE = "machine";
+
+    /** Null outside a framework (unit tests), where there is no machine component to reset. */
+    private final ComponentContext component;
 
     @Activate
-    public HwbpAdminComponent(@Reference HwBreakpointCore core) {
+    public HwbpAdminComponent(ComponentContext component, @Reference HwBreakpointCore core) {
+        this.component = component;
         this.core = core;
     }
 
@@ -129,7 +136,7 @@ public final class HwbpAdminComponent implements HwbpAdmin {
                         + e.getMessage());
             }
         }
-        MachineReset m = machine;
+        MachineReset m = component == null ? null : (MachineReset) component.locateService(MACHINE);
         if (m == null) {
             throw new HwbpException(Errno.EBUSY, "core unavailable");
         }

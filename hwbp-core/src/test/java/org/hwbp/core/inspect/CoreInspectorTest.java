@@ -202,7 +202,7 @@ class CoreInspectorTest {
         assertThat(c.cpuDrWrites[0]).isPositive();
         assertThat(c.cpuDrWrites).hasSize(4);
 
-        HwbpAdminComponent admin = new HwbpAdminComponent(core);
+        HwbpAdminComponent admin = new HwbpAdminComponent(null, core);
         admin.resetCounters();
         CountersDTO z = inspector.getCounters();
         assertThat(z.registrations + z.refusals + z.debuggerClaims + z.guestClaims + z.triggers + z.drReads + z.drWrites)
