@@ -19,7 +19,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 /** hwbp:policy's way through Config Admin: what it writes, and when it writes nothing. */
 class HwbpAdminComponentTest {
     private final HwBreakpointCore core = new HwBreakpointCore(4, Policy.LINUX, 1000);
-    private final HwbpAdminComponent admin = new HwbpAdminComponent(core);
+    private final HwbpAdminComponent admin = new HwbpAdminComponent(null, core);
     /** The properties of every Configuration.update, in order. */
     private final List<Dictionary<String, ?>> updates = new ArrayList<>();
 
