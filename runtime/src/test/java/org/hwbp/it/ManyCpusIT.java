@@ -45,7 +45,8 @@ public class ManyCpusIT {
         return r;
     }
 
-    private static Run commands(String cpus, String commands) throws IOException, InterruptedException {
+    private static Run commands(String cpus, String commands, String... properties)
+            throws IOException, InterruptedException {
         Path bundles = ItTemp.dir("hwbp-it-bundles");
         Path storage = ItTemp.dir("hwbp-it-felix");
         List<String> cmd = new ArrayList<>(List.of(
@@ -57,8 +58,9 @@ public class ManyCpusIT {
                 "-Dorg.jline.terminal.dumb=true",
                 "-Dgosh.home=" + RUNTIME.resolve("gosh-noterminal"),
                 "-Dhwbp.script.mode=command",
-                "-Dhwbp.script.args=" + commands,
-                "-jar", JAR.toString()));
+                "-Dhwbp.script.args=" + commands));
+        cmd.addAll(List.of(properties));
+        cmd.addAll(List.of("-jar", JAR.toString()));
         return launch(cmd);
     }
 
@@ -105,6 +107,18 @@ public class ManyCpusIT {
                     .map(l -> l + "\n").reduce("", String::concat));
             assertTrue(r.out(), r.out().endsWith("2 passed, 0 failed\n"));
             assertEquals(r.out(), 0, r.status());
+        }
+    }
+
+    /** A callback timeout that is no positive number: one line, the default, and a runtime with its commands. */
+    @Test
+    public void aCallbackTimeoutThatIsNoPositiveNumberIsRefusedInOneLine() throws Exception {
+        for (String bad : List.of("0", "-5", "soon")) {
+            Run r = commands("4", "hwbp:used => /^false$/", "-Dhwbp.callback.timeout.ms=" + bad);
+            assertEquals(r.out(), "hwbp: EINVAL: hwbp.callback.timeout.ms must be a positive number of milliseconds,"
+                    + " not '" + bad + "'; 200 ms\n", r.err().lines().filter(l -> l.contains("callback.timeout"))
+                    .map(l -> l + "\n").reduce("", String::concat));
+            assertTrue(r.out(), r.out().endsWith("1 passed, 0 failed\n"));
         }
     }
 

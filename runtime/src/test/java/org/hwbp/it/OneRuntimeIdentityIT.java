@@ -54,6 +54,9 @@ public class OneRuntimeIdentityIT {
                 "-Dgosh.args=--nointeractive",
                 "-Dorg.jline.terminal.dumb=true",
                 "-Dgosh.home=" + RUNTIME.resolve("gosh-noterminal"),
+                // A fresh JVM's first callback on a loaded machine is slow, not blocked: the transcript must not
+                // depend on the machine's load (the core's 200 ms default printed a fault line at load 12).
+                "-Dhwbp.callback.timeout.ms=10000",
                 "-Dhwbp.script.mode=run",
                 "-Dhwbp.script.args=" + args));
         if (progress != null) {

@@ -86,7 +86,7 @@ public final class MachineComponent implements MachineReset {
     }
 
     private void start(MachineConfig config, Map<String, Object> properties, boolean resume) {
-        start(cpus(config, properties), policy(config, properties), config.callbackTimeoutMs(), resume);
+        start(cpus(config, properties), policy(config, properties), callbackTimeout(config, properties), resume);
     }
 
     private synchronized void start(int cpus, Policy policy, long callbackTimeoutMs, boolean resume) {
@@ -139,7 +139,7 @@ public final class MachineComponent implements MachineReset {
                     warn("a reset listener failed, its bundle may keep state from before the reset: " + e);
                 }
             }
-            start(cpus(null, null), policy(null, null), MachineConfig.DEFAULT_CALLBACK_TIMEOUT_MS, false);
+            start(cpus(null, null), policy(null, null), callbackTimeout(null, null), false);
         }
     }
 
@@ -217,17 +217,44 @@ public final class MachineComponent implements MachineReset {
         return config == null ? Policy.parse(MachineConfig.DEFAULT_POLICY) : Policy.parse(config.policy());
     }
 
+    /**
+     * How long a client's callback may block before its lane is skipped: the configuration's, else the command
+     * line's ({@code hwbp.callback.timeout.ms}: the integration tests raise it, since a fresh JVM's first callback
+     * on a loaded machine is slow, not blocked), else the default. A value that is not a positive number is
+     * refused in one line and the default applies.
+     */
+    private long callbackTimeout(MachineConfig config, Map<String, Object> properties) {
+        if (config != null && given(properties, "callbackTimeoutMs")) {
+            return config.callbackTimeoutMs();
+        }
+        String sys = System.getProperty("hwbp.callback.timeout.ms");
+        if (sys == null || sys.isBlank()) {
+            return MachineConfig.DEFAULT_CALLBACK_TIMEOUT_MS;
+        }
+        try {
+            long ms = Long.parseLong(sys.trim());
+            if (ms > 0) {
+                return ms;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        warn("EINVAL: hwbp.callback.timeout.ms must be a positive number of milliseconds, not '" + sys.trim()
+                + "'; " + MachineConfig.DEFAULT_CALLBACK_TIMEOUT_MS + " ms");
+        return MachineConfig.DEFAULT_CALLBACK_TIMEOUT_MS;
+    }
+
     @Modified
     synchronized void modified(MachineConfig config, Map<String, Object> properties) {
         configured = given(properties, "cpus") || given(properties, "policy");
         int cpus = cpus(config, properties);
         if (cpus != core.cpus()) {
             stop();
-            start(cpus, policy(config, properties), config.callbackTimeoutMs(), false);
+            start(cpus, policy(config, properties), callbackTimeout(config, properties), false);
             return;
         }
         core.setPolicy(policy(config, properties));
-        core.setCallbackTimeoutMillis(config.callbackTimeoutMs());
+        core.setCallbackTimeoutMillis(callbackTimeout(config, properties));
     }
 
     /**
