@@ -128,6 +128,28 @@ public class InteractiveShellIT {
         assertEquals(out, 0, r.status());
     }
 
+    /**
+     * The README's pause: an update of hwbp-core with the same API, typed in the shell, is not followed by a
+     * refresh that would restart the shell under its own console; the session goes on with the state kept.
+     */
+    @Test
+    public void theShellSurvivesAnUpdateOfTheCoreItTypedAndTheStateIsKept() throws Exception {
+        Run r = run(command(ItTemp.dir("hwbp-it-felix"), ItTemp.dir("hwbp-it-b")), String.join("\n",
+                "sim:task a", "hwbp:register --task 1 0x601000 4 w", "kvm:create",
+                "hwbp:client org.hwbp.hwbp-core update", "hwbp:list", "kvm:run 1 0 0", "hwbp:regs 9",
+                "hwbp:check", "exit", ""));
+        String out = r.output();
+        assertTrue(out, out.contains(PROMPT + "hwbp:client org.hwbp.hwbp-core update\nbundle "));
+        assertTrue("the breakpoint is back:\n" + out, out.matches(
+                "(?s).*" + PROMPT + "hwbp:list\nID .*\n1 +org\\.hwbp\\.shell +task 1 +0x601000 .*"));
+        assertTrue("the VM is back:\n" + out, out.contains(PROMPT + "kvm:run 1 0 0\nexit hlt"));
+        assertTrue("a refusal is still one line:\n" + out,
+                out.contains(PROMPT + "hwbp:regs 9\nerror: EINVAL: no CPU 9 (0..3)\n"));
+        assertTrue(out, out.endsWith(PROMPT + "hwbp:check\nok\n" + PROMPT + "exit\n"));
+        assertNoJava(out);
+        assertEquals(out, 0, r.status());
+    }
+
     @Test
     public void endOfPipedInputEndsTheShell() throws Exception {
         Run r = run(command(ItTemp.dir("hwbp-it-felix"), ItTemp.dir("hwbp-it-b")),
