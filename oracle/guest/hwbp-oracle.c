@@ -963,26 +963,39 @@ static int child_exec(struct task *t, const struct cmdmsg *m, int *ntrap, char *
 
 static void cmd_access(int argc, char **argv, struct result *r)
 {
-	long cpu;
-	unsigned long long addr, len;
-	if (argc < 5 || parse_int(argv[1], &cpu) || cpu < 0 || cpu >= MAXCPUS ||
-	    parse_num(argv[2], &addr) || parse_num(argv[3], &len)) {
-		r_fail(r, EINVAL, "not a syscall: expected CPU ADDR LEN r|w|x");
-		return;
-	}
-	char op;
-	if (!strcasecmp(argv[4], "r")) op = 'r';
-	else if (!strcasecmp(argv[4], "w")) op = 'w';
-	else if (!strcasecmp(argv[4], "x")) op = 'x';
-	else {
-		r_fail(r, EINVAL, "not a syscall: malformed access type");
-		return;
-	}
-	for (int i = 5; i < argc; i++)
+	/* sim:access [--kernel] [--value V] CPU ADDR LEN r|w|x: the options may come anywhere */
+	char *pos[4];
+	int npos = 0;
+	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--kernel")) {
 			r_unsup(r, "kernel-mode access not mapped");
 			return;
 		}
+		if (!strcmp(argv[i], "--value")) {
+			i++; /* the value written is not compared: only which breakpoints fire */
+			continue;
+		}
+		if (npos == 4) {
+			r_fail(r, EINVAL, "not a syscall: expected CPU ADDR LEN r|w|x");
+			return;
+		}
+		pos[npos++] = argv[i];
+	}
+	long cpu;
+	unsigned long long addr, len;
+	if (npos < 4 || parse_int(pos[0], &cpu) || cpu < 0 || cpu >= MAXCPUS ||
+	    parse_num(pos[1], &addr) || parse_num(pos[2], &len)) {
+		r_fail(r, EINVAL, "not a syscall: expected CPU ADDR LEN r|w|x");
+		return;
+	}
+	char op;
+	if (!strcasecmp(pos[3], "r")) op = 'r';
+	else if (!strcasecmp(pos[3], "w")) op = 'w';
+	else if (!strcasecmp(pos[3], "x")) op = 'x';
+	else {
+		r_fail(r, EINVAL, "not a syscall: malformed access type");
+		return;
+	}
 	int tid = cpu_task[cpu];
 	if (!tid || !tasks[tid].used || tasks[tid].exited) {
 		r_unsup(r, "no task switched in on that cpu");
