@@ -125,4 +125,19 @@ class Dr7Test {
         assertThat(Dr6.toPositive(0xFFFE0FF0L)).isEqualTo(0x10000L);
         assertThat(Dr6.toPositive(0xFFFF2FF0L | 0x6)).isEqualTo(Dr6.BD | 0x6);
     }
+
+    /** The readings hwbp:regs and the Web Console share. */
+    @Test
+    void slotAndDr6ReadingsAsHwbpRegsPrintsThem() {
+        long dr7 = Dr7.RESET | Dr7.GE | Dr7.globalEnable(0) | Dr7.encode(0, 0xC, Dr7.RW_WRITE)
+                | Dr7.localEnable(2) | Dr7.globalEnable(2) | Dr7.encode(2, 0x8, Dr7.RW_READ);
+        assertThat(Dr7.describeSlot(dr7, 0)).isEqualTo("G w/4");
+        assertThat(Dr7.describeSlot(dr7, 1)).isEqualTo("off");
+        assertThat(Dr7.describeSlot(dr7, 2)).isEqualTo("GL rw/8");
+        assertThat(Dr6.describe(Dr6.RESET)).isEqualTo("none");
+        assertThat(Dr6.describe(0xffff0ff1L)).isEqualTo("B0");
+        assertThat(Dr6.describe(Dr6.RESET | Dr6.BS | 0x2)).isEqualTo("B1 BS");
+        assertThat(Dr6.describe(0xFFFF0FF0L ^ 0x4003L)).isEqualTo("B0 B1 BS");
+        assertThat(Dr6.describe(Dr6.FIXED_1)).isEqualTo("BLD RTM");
+    }
 }

@@ -275,9 +275,9 @@ public final class HwbpCommands {
         CpuDTO c = runtime.getCpu(cpu);
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < c.debugreg.length; i++) {
-            lines.add("DR" + i + " " + Args.hex(c.debugreg[i]) + "  " + slotState(c.dr7, i));
+            lines.add("DR" + i + " " + Args.hex(c.debugreg[i]) + "  " + Dr7.describeSlot(c.dr7, i));
         }
-        lines.add("DR6 " + Args.hex(c.dr6) + "  " + describeDr6(c.dr6));
+        lines.add("DR6 " + Args.hex(c.dr6) + "  " + Dr6.describe(c.dr6));
         lines.add("DR7 " + Args.hex(c.dr7) + "  " + Dr7.describe(c.dr7));
         lines.add("cpu_dr7 " + Args.hex(c.cpuDr7) + "  " + Dr7.describe(c.cpuDr7));
         for (int i = 0; i < c.cpuDebugreg.length; i++) {
@@ -290,44 +290,6 @@ public final class HwbpCommands {
         lines.add("hw_breakpoint_active " + c.hwBreakpointActive);
         lines.add("holder " + holder(c.holder));
         return String.join("\n", lines);
-    }
-
-    /** What DR7 says of slot i: {@code G w/4} or {@code off}. */
-    private static String slotState(long dr7, int slot) {
-        if (!Dr7.enabled(dr7, slot)) {
-            return "off";
-        }
-        String enable = ((dr7 & Dr7.globalEnable(slot)) != 0 ? "G" : "") + ((dr7 & Dr7.localEnable(slot)) != 0 ? "L" : "");
-        String[] rw = { "x", "w", "io", "rw" };
-        return enable + " " + rw[Dr7.rw(dr7, slot)] + "/" + Dr7.lenBytes(Dr7.lenBits(dr7, slot));
-    }
-
-    /** The DR6 bits that report something, read in positive polarity (debug_read_reset_dr6). */
-    static String describeDr6(long dr6) {
-        long p = Dr6.toPositive(dr6);
-        List<String> bits = new ArrayList<>();
-        // B0..B3: one bit per debug address register (Dr6.TRAP_BITS).
-        for (int i = 0; Dr6.trap(i) <= Dr6.TRAP_BITS; i++) {
-            if ((p & Dr6.trap(i)) != 0) {
-                bits.add("B" + i);
-            }
-        }
-        if ((p & Dr6.BUS_LOCK) != 0) {
-            bits.add("BLD");
-        }
-        if ((p & Dr6.BD) != 0) {
-            bits.add("BD");
-        }
-        if ((p & Dr6.BS) != 0) {
-            bits.add("BS");
-        }
-        if ((p & Dr6.BT) != 0) {
-            bits.add("BT");
-        }
-        if ((p & 0x10000L) != 0) {
-            bits.add("RTM");
-        }
-        return bits.isEmpty() ? "none" : String.join(" ", bits);
     }
 
     @Descriptor("debug-register reads and writes (total and per CPU), registrations, refusals, claims, triggers")

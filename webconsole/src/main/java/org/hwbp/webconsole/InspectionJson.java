@@ -7,6 +7,7 @@ import org.hwbp.api.inspect.CpuDTO;
 import org.hwbp.api.inspect.EventDTO;
 import org.hwbp.api.inspect.HwbpRuntime;
 import org.hwbp.api.inspect.MachineDTO;
+import org.hwbp.api.x86.Dr6;
 import org.hwbp.api.x86.Dr7;
 
 /**
@@ -77,14 +78,14 @@ final class InspectionJson {
                 .field("slots", c.slotsInUse + "/" + slots).field("slotsInUse", c.slotsInUse)
                 .field("installed", installed)
                 .field("dr7", RegisterText.hex(c.dr7)).field("dr7Decoded", Dr7.describe(c.dr7))
-                .field("dr6", RegisterText.hex(c.dr6)).field("dr6Decoded", RegisterText.dr6(c.dr6))
+                .field("dr6", RegisterText.hex(c.dr6)).field("dr6Decoded", Dr6.describe(c.dr6))
                 .field("cpuDr7", RegisterText.hex(c.cpuDr7)).field("cpuDr7Decoded", Dr7.describe(c.cpuDr7))
                 .field("task", c.runningTask == 0 ? "idle" : "task " + c.runningTask)
                 .field("hwBreakpointActive", c.hwBreakpointActive);
         j.name("regs").array();
         for (int i = 0; i < c.debugreg.length; i++) {
             j.object().field("reg", "DR" + i).field("address", RegisterText.hex(c.debugreg[i]))
-                    .field("state", RegisterText.slotState(c.dr7, i))
+                    .field("state", Dr7.describeSlot(c.dr7, i))
                     .field("shadow", RegisterText.hex(c.cpuDebugreg[i]));
             String owner = i < c.bpPerRegOwner.length ? c.bpPerRegOwner[i] : null;
             j.field("owner", owner);

@@ -81,6 +81,15 @@ public final class Dr7 {
         }
     }
 
+    /** What DR7 says of one slot, as hwbp:regs and the Web Console show it: {@code G w/4}, {@code GL rw/8}, or {@code off}. */
+    public static String describeSlot(long dr7, int slot) {
+        if (!enabled(dr7, slot)) {
+            return "off";
+        }
+        return ((dr7 & globalEnable(slot)) != 0 ? "G" : "") + ((dr7 & localEnable(slot)) != 0 ? "L" : "") + " "
+                + rwName(rw(dr7, slot)) + "/" + lenBytes(lenBits(dr7, slot));
+    }
+
     /** A human reading, e.g. {@code G0 rw/4 GE}. */
     public static String describe(long dr7) {
         StringBuilder sb = new StringBuilder();

@@ -5,7 +5,7 @@
  * virtual DR6, KVM's guest registers), so that the layout is written down once.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.hwbp.api.x86;
 
 import org.osgi.annotation.bundle.Export;
