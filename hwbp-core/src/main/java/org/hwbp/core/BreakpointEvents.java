@@ -175,7 +175,7 @@ final class BreakpointEvents {
                 return;
             }
             ev.registered = false;
-            core.pmu.uninstallEverywhere(ev);
+            core.pmu.uninstallUnregistered(ev);
             if (ev.spec.isTaskBound()) {
                 Scheduler.TaskState t = core.sched.tasks.get(ev.spec.task());
                 if (t != null) {

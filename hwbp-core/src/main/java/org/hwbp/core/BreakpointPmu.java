@@ -67,15 +67,25 @@ final class BreakpointPmu {
     }
 
     /**
-     * The uninstall of an event just marked unregistered. A context switch (or another install path) may have
-     * found it runnable under a CPU's perf context just before and be installing it now, so every CPU's context
-     * is taken once: after that no install can still be under way, and the event is removed wherever it went.
-     * Found by the reliability churn test (an unregistered event stayed in a slot: a leaked slot).
+     * The uninstall of an event just marked unregistered: perf_remove_from_context() reaches only the event's own
+     * context, and so does this. A context switch (or another install path) may have found the event runnable
+     * under a CPU's perf context just before and be installing it now; that CPU is the event's own (a CPU-bound
+     * event's) or the one its task runs on, which cannot change while the scheduler lock is held nor while an
+     * install there holds the perf context. Taking that one context waits out such an install. Every CPU's
+     * context was taken before: the registrars of ClaimBenchmark then wrote four locks per unregistration, lines
+     * the claim reads. Found by the reliability churn test first: an unregistered event stayed in a slot.
      */
-    void uninstallEverywhere(PerfEvent ev) {
-        for (int cpu = 0; cpu < cpus.count; cpu++) {
-            uninstallFrom(ev, cpu);
+    void uninstallUnregistered(PerfEvent ev) {
+        BreakpointSpec s = ev.spec;
+        if (!s.isTaskBound()) {
+            uninstallFrom(ev, s.cpu());
+            return;
         }
+        core.sched.onTaskCpu(s.task(), cpu -> {
+            if (cpu >= 0) {
+                uninstallFrom(ev, cpu);
+            }
+        });
     }
 
     /** pmu->del → arch_uninstall_hw_breakpoint(). */

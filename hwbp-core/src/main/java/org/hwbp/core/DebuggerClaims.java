@@ -39,7 +39,10 @@ final class DebuggerClaims {
     /** kgdb_cpu_enter on every CPU: the holder of every CPU becomes DEBUGGER, without waiting for any lock. */
     DebuggerClaim claimAllCpus(Owner o) {
         core.owners.checkOpen(o);
-        o.debugger = true;
+        if (!o.debugger) {
+            // Written once: a volatile store on every claim was a fence on the claim's path.
+            o.debugger = true;
+        }
         Seat seat = seatOf(o);
         Seat orphan = current.get();
         if (orphan != null && orphan.orphan && orphan.owner.name().equals(o.name())) {

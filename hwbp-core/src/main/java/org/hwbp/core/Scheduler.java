@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntConsumer;
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.machine.Machine;
@@ -78,6 +79,20 @@ final class Scheduler {
 
     List<TaskInfo> tasks() {
         return tasks.values().stream().sorted(Comparator.comparingInt(t -> t.id)).map(Scheduler::info).toList();
+    }
+
+    /**
+     * Runs {@code action} with the CPU {@code task} runs on (-1: none) while it stays there: under the scheduler
+     * lock no switch or exit moves it.
+     */
+    void onTaskCpu(int task, IntConsumer action) {
+        schedLock.lock();
+        try {
+            TaskState t = tasks.get(task);
+            action.accept(t == null ? -1 : t.cpu);
+        } finally {
+            schedLock.unlock();
+        }
     }
 
     /** do_exit(): the task leaves its CPU and is gone; TaskListeners (ptrace's flush) are told. */

@@ -71,7 +71,8 @@ public final class Cpu {
 
     /** Whether the shadows moved on while claimed; clears the mark. */
     public boolean takeShadowChanged() {
-        return shadowChangedWhileClaimed.getAndSet(false);
+        // Read first: every release of a claim asks, and the mark is rare; an atomic swap each time cost a fence.
+        return shadowChangedWhileClaimed.get() && shadowChangedWhileClaimed.getAndSet(false);
     }
 
     /**
