@@ -1,6 +1,5 @@
 package org.hwbp.core.machine;
 
-import java.util.concurrent.atomic.AtomicLong;
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
 
@@ -15,8 +14,9 @@ public final class DebugRegisterFile {
     public static final long DR7_RESET = 0x400L;
 
     private final long[] dr = new long[8];
-    private final AtomicLong reads = new AtomicLong();
-    private final AtomicLong writes = new AtomicLong();
+    /** Counters of software accesses; guarded by this register file's monitor, like the registers. */
+    private long reads;
+    private long writes;
 
     public DebugRegisterFile() {
         dr[6] = DR6_RESET;
@@ -26,14 +26,14 @@ public final class DebugRegisterFile {
     /** MOV from DRn. DR4/DR5 alias DR6/DR7 (CR4.DE clear). */
     public synchronized long read(int n) {
         int i = index(n);
-        reads.incrementAndGet();
+        reads++;
         return dr[i];
     }
 
     /** MOV to DRn. */
     public synchronized void write(int n, long value) {
         int i = index(n);
-        writes.incrementAndGet();
+        writes++;
         dr[i] = value;
     }
 
@@ -43,7 +43,7 @@ public final class DebugRegisterFile {
      * debugger's release does this on every CPU).
      */
     public synchronized void writeAll(long[] dr0to3, long dr6, long dr7) {
-        writes.addAndGet(6);
+        writes += 6;
         for (int i = 0; i < 4; i++) {
             dr[i] = dr0to3[i];
         }
@@ -69,12 +69,12 @@ public final class DebugRegisterFile {
         return s;
     }
 
-    public long reads() {
-        return reads.get();
+    public synchronized long reads() {
+        return reads;
     }
 
-    public long writes() {
-        return writes.get();
+    public synchronized long writes() {
+        return writes;
     }
 
     /** A restarted core takes over the registers and counters it had before its stop (not software accesses). */
@@ -82,13 +82,13 @@ public final class DebugRegisterFile {
         for (int n : new int[] { 0, 1, 2, 3, 6, 7 }) {
             dr[n] = values[n];
         }
-        reads.set(readCount);
-        writes.set(writeCount);
+        reads = readCount;
+        writes = writeCount;
     }
 
-    public void resetCounters() {
-        reads.set(0);
-        writes.set(0);
+    public synchronized void resetCounters() {
+        reads = 0;
+        writes = 0;
     }
 
     private static int index(int n) {
