@@ -182,9 +182,16 @@ final class BreakpointEvents {
                     t.events.remove(ev);
                 }
             }
-            if (ev.reserved) {
-                accounting.release(ev);
-                ev.reserved = false;
+            if (ev.reserved || ev.preempted) {
+                // Decided under the constraint locks: a restore of a preempted event
+                // (KgdbBreakpoints.restorePreempted) reserves its slot under them, having seen it still registered;
+                // read outside them, "not reserved" could be stale and that slot would stay taken for good.
+                try (SlotAccounting.ConstraintLock l = accounting.lock(ev)) {
+                    if (ev.reserved) {
+                        accounting.releaseLocked(ev);
+                        ev.reserved = false;
+                    }
+                }
             }
             ev.preempted = false;
             core.kgdb.preempted.remove(ev);
