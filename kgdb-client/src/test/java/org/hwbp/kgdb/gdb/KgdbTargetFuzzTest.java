@@ -1,21 +1,21 @@
 package org.hwbp.kgdb.gdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hwbp.api.gdb.PacketFuzz.awaitNoPeer;
+import static org.hwbp.api.gdb.PacketFuzz.frame;
+import static org.hwbp.api.gdb.PacketFuzz.mark;
+import static org.hwbp.api.gdb.PacketFuzz.mutate;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import org.hwbp.api.AccessKind;
 import org.hwbp.api.gdb.GdbServer;
+import org.hwbp.api.gdb.PacketFuzz.Connection;
 import org.hwbp.core.inspect.CoreInspector;
 import org.hwbp.kgdb.Fixture;
 import org.junit.jupiter.api.Test;
@@ -143,125 +143,5 @@ class KgdbTargetFuzzTest {
         String seed = SEEDS.get(random.nextInt(SEEDS.size()));
         boolean ends = seed.equals("D") || seed.equals("k");
         return frame(seed.getBytes(StandardCharsets.ISO_8859_1), !ends || random.nextInt(20) == 0);
-    }
-
-    /** A batch mark whose hex has no run of four equal digits (run-length encoding leaves it as it is). */
-    private static String mark(long n) {
-        StringBuilder s = new StringBuilder("mark");
-        for (char d : Long.toString(n).toCharArray()) {
-            s.append((char) ('g' + (d - '0')));
-        }
-        return s.toString();
-    }
-
-    private static byte[] mutate(byte[] seed, Random random) {
-        byte[] b = seed.clone();
-        int edits = 1 + random.nextInt(4);
-        for (int e = 0; e < edits && b.length > 0; e++) {
-            int at = random.nextInt(b.length);
-            switch (random.nextInt(4)) {
-                case 0 -> b[at] = (byte) random.nextInt(256);
-                case 1 -> b[at] = (byte) "0123456789abcdef,:;-".charAt(random.nextInt(20));
-                case 2 -> {
-                    byte[] shorter = new byte[b.length - 1];
-                    System.arraycopy(b, 0, shorter, 0, at);
-                    System.arraycopy(b, at + 1, shorter, at, b.length - at - 1);
-                    b = shorter;
-                }
-                default -> {
-                    byte[] longer = new byte[b.length + 1];
-                    System.arraycopy(b, 0, longer, 0, at);
-                    longer[at] = (byte) random.nextInt(256);
-                    System.arraycopy(b, at, longer, at + 1, b.length - at);
-                    b = longer;
-                }
-            }
-        }
-        return b;
-    }
-
-    private static byte[] frame(byte[] payload, boolean goodChecksum) {
-        int sum = 0;
-        for (byte x : payload) {
-            sum += x & 0xff;
-        }
-        ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 4);
-        f.write('$');
-        f.writeBytes(payload);
-        f.write('#');
-        f.writeBytes(String.format("%02x", (sum & 0xff) ^ (goodChecksum ? 0 : 0x5a))
-                .getBytes(StandardCharsets.ISO_8859_1));
-        return f.toByteArray();
-    }
-
-    private static void awaitNoPeer(GdbServer server) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (server.peer().isPresent() && System.nanoTime() < deadline) {
-            Thread.sleep(1);
-        }
-        assertThat(server.peer()).isEmpty();
-    }
-
-    /** A connection whose replies a drain thread reads, so that the server never blocks on them. */
-    private static final class Connection {
-        private final Socket socket;
-        private final Thread drain;
-        private volatile boolean eof;
-        private final StringBuilder recent = new StringBuilder();
-
-        Connection(int port) throws IOException {
-            socket = new Socket(InetAddress.getLoopbackAddress(), port);
-            InputStream in = socket.getInputStream();
-            drain = new Thread(() -> {
-                byte[] buffer = new byte[8192];
-                try {
-                    int n;
-                    while ((n = in.read(buffer)) >= 0) {
-                        synchronized (recent) {
-                            recent.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
-                            if (recent.length() > 65536) {
-                                recent.delete(0, recent.length() - 4096);
-                            }
-                            recent.notifyAll();
-                        }
-                    }
-                } catch (IOException e) {
-                    // reset by the server's end of the session
-                }
-                eof = true;
-                synchronized (recent) {
-                    recent.notifyAll();
-                }
-            }, "fuzz-drain");
-            drain.start();
-        }
-
-        boolean closed() {
-            return eof;
-        }
-
-        boolean await(String text) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            synchronized (recent) {
-                while (recent.indexOf(text) < 0) {
-                    long left = deadline - System.nanoTime();
-                    if (eof || left <= 0) {
-                        return false;
-                    }
-                    TimeUnit.NANOSECONDS.timedWait(recent, left);
-                }
-                recent.setLength(0);
-                return true;
-            }
-        }
-
-        void out(byte[] bytes) throws IOException {
-            socket.getOutputStream().write(bytes);
-        }
-
-        void close() throws IOException, InterruptedException {
-            socket.close();
-            drain.join(10_000);
-        }
     }
 }
