@@ -25,7 +25,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * (defaults 2 000 000, 150 and {@code none}); warms up for 3 s first. {@code registrar} adds one thread
  * registering and unregistering a task breakpoint all along, as ClaimBenchmark's registrars do: on the claim's own
  * core ({@code same}) or on a core of its own ({@code other}), which does the same work and touches none of the
- * claim's memory. Found the claim's 24-byte handle touching a fresh heap page every 170-171 claims (4096 / 24),
+ * claim's core's objects. Found the claim's 24-byte handle touching a fresh heap page every 170-171 claims (4096 / 24),
  * 2-4 us each; and that a registrar raises the claim's p99 only when it works on the claim's core.
  */
 public final class ClaimTimeline {

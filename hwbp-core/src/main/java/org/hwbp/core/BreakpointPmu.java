@@ -71,9 +71,9 @@ final class BreakpointPmu {
      * context, and so does this. A context switch (or another install path) may have found the event runnable
      * under a CPU's perf context just before and be installing it now; that CPU is the event's own (a CPU-bound
      * event's) or the one its task runs on, which cannot change while the scheduler lock is held nor while an
-     * install there holds the perf context. Taking that one context waits out such an install. Every CPU's
-     * context was taken before: the registrars of ClaimBenchmark then wrote four locks per unregistration, lines
-     * the claim reads. Found by the reliability churn test first: an unregistered event stayed in a slot.
+     * install there holds the perf context. Taking that one context waits out such an install (the race the
+     * reliability churn test found: an unregistered event stayed in a slot). Every CPU's context was taken
+     * before, which made an unregistration cost O(cpus) lock round trips.
      */
     void uninstallUnregistered(PerfEvent ev) {
         BreakpointSpec s = ev.spec;
