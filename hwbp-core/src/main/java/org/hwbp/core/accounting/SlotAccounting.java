@@ -2,9 +2,7 @@ package org.hwbp.core.accounting;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,7 +21,8 @@ import org.hwbp.api.HwbpException;
  *
  * <p>Locking as bp_constraints_lock() ({@link ConstraintLocks}): a task breakpoint takes its task's mutex, then
  * the constraint lock for reading (registrations for different tasks run in parallel); a CPU breakpoint takes it
- * for writing. Each task's list of breakpoints is a {@link TaskBps}; {@link AccountingRecount} checks the tables.
+ * for writing. Each task's list of breakpoints is a {@link TaskBps}; {@link AccountingRecount} checks the tables;
+ * {@link SlotHolders} names who holds the slots when a reservation is refused.
  */
 public final class SlotAccounting {
 
@@ -40,8 +39,11 @@ public final class SlotAccounting {
     final BpSlotsHistogram[] tskPinnedAll;
     /** bp_cpuinfo_sem and task_bps_ht with each task's mutex. */
     final ConstraintLocks locks = new ConstraintLocks();
-    /** The CPU-bound breakpoints holding a slot (the kernel needs no list; {@link #verify()} recounts from it). */
-    private final Set<SlotUser> cpuBound = ConcurrentHashMap.newKeySet();
+    /**
+     * The CPU-bound breakpoints holding a slot (the kernel needs no list; {@link #verify()} recounts from it and
+     * {@link SlotHolders} names them).
+     */
+    final Set<SlotUser> cpuBound = ConcurrentHashMap.newKeySet();
     /**
      * Breakpoints holding a slot, for the lockless {@link #isUsed()}: counted up before a reservation enters
      * the tables and down after it left them, and kept up across a modify. Reading the tables instead (as
@@ -187,7 +189,7 @@ public final class SlotAccounting {
         int type = slotIdx(bpType);
         int maxPinned = maxBpPinnedSlots(bp, type, t);
         if (maxPinned + weight() > slots) {
-            throw new HwbpException(Errno.ENOSPC, noSpaceMessage(bp, type, t));
+            throw new HwbpException(Errno.ENOSPC, SlotHolders.noSpaceMessage(this, bp, type, t));
         }
         toggle(bp, true, type, t);
     }
@@ -210,106 +212,18 @@ public final class SlotAccounting {
         return maxBpPinnedSlots(bp, slotIdx(bp.slotType()), locks.taskOf(bp)) + weight() <= slots;
     }
 
-    /**
-     * The ENOSPC message: where the reservation did not fit and who holds the slots there. Only the refusal path
-     * pays for naming them (it walks the CPU-bound breakpoints and, for a CPU breakpoint, the tasks), so a
-     * reservation that fits costs what it did.
-     */
-    private String noSpaceMessage(SlotUser bp, int type, TaskBps t) {
-        String where;
-        if (bp.task() == BreakpointSpec.NO_TASK) {
-            where = "no free debug-register slot on CPU " + bp.cpu();
-        } else {
-            where = "no free debug-register slot for task " + bp.task()
-                    + (bp.cpu() < 0 ? " on every CPU" : " on CPU " + bp.cpu());
-        }
-        int cpu = fullestCpu(bp, type, t);
-        List<SlotUser> holders = holders(bp, type, t, cpu);
-        if (holders.isEmpty()) {
-            return where;
-        }
-        StringBuilder sb = new StringBuilder(where).append(": ");
-        if (bp.cpu() < 0) {
-            sb.append("CPU ").append(cpu).append(" held by ");
-        }
-        for (int i = 0; i < holders.size(); i++) {
-            sb.append(i == 0 ? "" : ", ").append(holders.get(i).holder());
-        }
-        return sb.toString();
-    }
-
-    /** The first CPU where max_bp_pinned_slots() found its maximum for {@code bp}. */
-    private int fullestCpu(SlotUser bp, int type, TaskBps t) {
-        boolean isTask = bp.task() != BreakpointSpec.NO_TASK;
-        int from = bp.cpu() >= 0 ? bp.cpu() : 0;
-        int to = bp.cpu() >= 0 ? bp.cpu() : cpus - 1;
-        int best = from;
-        int max = -1;
-        for (int cpu = from; cpu <= to; cpu++) {
-            int nr = cpuPinned[type][cpu] + (isTask ? taskBpPinned(cpu, bp, type, t) : maxTaskBpPinned(cpu, type));
-            if (nr > max) {
-                max = nr;
-                best = cpu;
-            }
-        }
-        return best;
-    }
-
-    /**
-     * Who holds {@code cpu}'s slots of slot index {@code type} as the accounting counted them for {@code bp}: the
-     * CPU-bound breakpoints on it, then the breakpoints of {@code bp}'s own task (a task breakpoint) or of the
-     * busiest task there (a CPU breakpoint), each in registration order.
-     */
-    private List<SlotUser> holders(SlotUser bp, int type, TaskBps t, int cpu) {
-        List<SlotUser> out = new ArrayList<>();
-        for (SlotUser u : cpuBound) {
-            if (u.cpu() == cpu && slotIdx(u.slotType()) == type) {
-                out.add(u);
-            }
-        }
-        out.sort(HOLDER_ORDER);
-        TaskBps tasks = t;
-        if (bp.task() == BreakpointSpec.NO_TASK) {
-            // The caller holds the constraint lock for writing: no task list changes meanwhile.
-            int max = 0;
-            int busiest = Integer.MAX_VALUE;
-            for (Map.Entry<Integer, TaskBps> e : locks.tasks()) {
-                int n = e.getValue().pinned(cpu, bp, type, typeCount);
-                if (n > max || (n == max && n > 0 && e.getKey() < busiest)) {
-                    max = n;
-                    busiest = e.getKey();
-                    tasks = e.getValue();
-                }
-            }
-        }
-        if (tasks != null) {
-            List<SlotUser> own = new ArrayList<>();
-            for (SlotUser u : List.copyOf(tasks.bps)) {
-                if (u != bp && (u.cpu() < 0 || u.cpu() == cpu) && slotIdx(u.slotType()) == type) {
-                    own.add(u);
-                }
-            }
-            own.sort(HOLDER_ORDER);
-            out.addAll(own);
-        }
-        return out;
-    }
-
-    private static final Comparator<SlotUser> HOLDER_ORDER =
-            Comparator.comparingLong(SlotUser::order).thenComparing(SlotUser::holder);
-
     /** hw_breakpoint_weight(): 1 (x86 does not override it). */
     static int weight() {
         return 1;
     }
 
     /** task_bp_pinned() of {@code t} (0 for a CPU breakpoint, which has no task entry). */
-    private int taskBpPinned(int cpu, SlotUser bp, int type, TaskBps t) {
+    int taskBpPinned(int cpu, SlotUser bp, int type, TaskBps t) {
         return t == null ? 0 : t.pinned(cpu, bp, type, typeCount);
     }
 
     /** max_task_bp_pinned(): the busiest task whose breakpoints apply to {@code cpu}. */
-    private int maxTaskBpPinned(int cpu, int type) {
+    int maxTaskBpPinned(int cpu, int type) {
         return BpSlotsHistogram.maxMerge(tskPinned[type][cpu], tskPinnedAll[type]);
     }
 
