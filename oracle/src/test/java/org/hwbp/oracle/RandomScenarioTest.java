@@ -54,7 +54,7 @@ class RandomScenarioTest {
 
     @Test
     void theSlotGuessFollowsLinuxsRuleCpuPinnedPlusTheBusiestTask() {
-        RandomScenario.SlotGuess g = new RandomScenario.SlotGuess(2);
+        SlotGuess g = new SlotGuess(2);
         assertThat(g.take(1, 0, 0)).isTrue();
         assertThat(g.take(2, 0, 0)).isTrue();
         assertThat(g.take(3, 1, -1)).isTrue();
