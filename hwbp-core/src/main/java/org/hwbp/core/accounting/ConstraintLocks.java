@@ -1,11 +1,11 @@
 package org.hwbp.core.accounting;
 
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.hwbp.api.BreakpointSpec;
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
@@ -16,12 +16,28 @@ import org.hwbp.api.HwbpException;
  * tasks run in parallel); a CPU breakpoint takes it for writing. Also the fail-fast path of kgdb's
  * dbg_reserve_bp_slot()/dbg_release_bp_slot(), which never waits for these locks ({@link #runUnlessLocked}).
  * Owns {@code task_bps_ht}, whose entries carry the task mutexes.
+ *
+ * <p>{@code bp_cpuinfo_sem} is a percpu_rw_semaphore (kernel/locking/percpu-rwsem.c): a reader pays no atomic
+ * instruction while no writer is around (percpu_down_read() only increments its CPU's count), a writer pays for
+ * it (percpu_down_write() sets {@code block} and waits until the readers' counts drain). The same trade here: a
+ * task breakpoint's reader is already counted by the task mutex it holds, so its read side is one look at the
+ * writer's {@link #writing} flag after taking that mutex (__percpu_down_read_trylock: count, full barrier, check
+ * {@code block}, back off if set); the writer sets the flag and waits for every task mutex held before it
+ * (readers_active_check()). A reader and a writer each write one variable and then read the other's (the mutex
+ * state, the flag), all volatile: at least one of them sees the other, so a reader that saw no writer is waited
+ * for, and a reader the writer did not wait for saw the flag and backed off. This took two atomic instructions off
+ * each task breakpoint's reservation and release (a ReentrantReadWriteLock's read side, locked and unlocked).
  */
 final class ConstraintLocks {
     /** task_bps_ht: each task's breakpoints, guarded by the task's mutex. */
     private final ConcurrentHashMap<Integer, TaskBps> taskBps = new ConcurrentHashMap<>();
-    /** bp_cpuinfo_sem. */
-    private final ReentrantReadWriteLock constraints = new ReentrantReadWriteLock();
+    /** bp_cpuinfo_sem's writers, one at a time (its rw_sem writer side). */
+    private final ReentrantLock writer = new ReentrantLock();
+    /**
+     * bp_cpuinfo_sem's {@code block}: a writer holds, or is waiting for, the write side; readers arriving now back
+     * off and wait for {@link #writer}.
+     */
+    private volatile boolean writing;
 
     TaskBps task(int task) {
         TaskBps t = taskBps.get(task);
@@ -40,31 +56,49 @@ final class ConstraintLocks {
     TaskBps lock(SlotUser bp) {
         if (bp.task() != BreakpointSpec.NO_TASK) {
             TaskBps t = task(bp.task());
-            t.mutex.lock();
-            constraints.readLock().lock();
-            return t;
+            while (true) {
+                t.mutex.lock();
+                if (!writing) {
+                    return t;
+                }
+                // __percpu_down_read(): a writer is in or coming; let it have the tables, then try again.
+                t.mutex.unlock();
+                writer.lock();
+                writer.unlock();
+            }
         }
-        constraints.writeLock().lock();
+        lockAll();
         return null;
     }
 
     /** bp_constraints_unlock() of what {@link #lock} returned. */
     void unlock(TaskBps t) {
         if (t == null) {
-            constraints.writeLock().unlock();
+            unlockAll();
         } else {
-            constraints.readLock().unlock();
             t.mutex.unlock();
         }
     }
 
     /** The write side alone: excludes every registration (the recount of the tables). */
     void lockAll() {
-        constraints.writeLock().lock();
+        writer.lock();
+        writing = true;
+        // The task table is read after the flag's store, so a task entered after this look takes its mutex after
+        // the flag is set, sees it and backs off.
+        VarHandle.fullFence();
+        for (TaskBps t : taskBps.values()) {
+            // readers_active_check(): wait for a reader that took its mutex before the flag was set.
+            if (t.mutex.isLocked()) {
+                t.mutex.lock();
+                t.mutex.unlock();
+            }
+        }
     }
 
     void unlockAll() {
-        constraints.writeLock().unlock();
+        writing = false;
+        writer.unlock();
     }
 
     /** Every task's breakpoints; the caller holds {@link #lockAll()}. */
@@ -93,25 +127,30 @@ final class ConstraintLocks {
                 throw locked();
             }
             try {
-                if (!constraints.readLock().tryLock()) {
+                if (writing) {
                     throw locked();
                 }
-                try {
-                    action.run();
-                } finally {
-                    constraints.readLock().unlock();
-                }
+                action.run();
             } finally {
                 mutex.unlock();
             }
         } else {
-            if (!constraints.writeLock().tryLock()) {
+            if (!writer.tryLock()) {
                 throw locked();
             }
             try {
+                writing = true;
+                VarHandle.fullFence();
+                // percpu_is_read_locked(): any task mutex held is a reader in (or backing off); refuse, never wait.
+                for (TaskBps t : taskBps.values()) {
+                    if (t.mutex.isLocked()) {
+                        throw locked();
+                    }
+                }
                 action.run();
             } finally {
-                constraints.writeLock().unlock();
+                writing = false;
+                writer.unlock();
             }
         }
     }
