@@ -29,9 +29,19 @@ public final class TaskGdbServers {
      */
     public GdbServer open(int port, int task, Tracer tracer, Machine machine, Function<Integer, String> holders) {
         if (!machine.task(task).alive()) {
-            throw new HwbpException(Errno.ESRCH, "task " + task + " has exited");
+            throw exited(task);
         }
-        return servers.open(task, port, onEnd -> new TaskGdbTarget(tracer, machine, task, holders, onEnd));
+        GdbServer server = servers.open(task, port, onEnd -> new TaskGdbTarget(tracer, machine, task, holders, onEnd));
+        // do_exit() may have run since the check above, its taskExited() before this server was there to be
+        // closed: it would go on listening for a task that is gone (a gdb attached meanwhile ends with W instead).
+        if (!machine.task(task).alive() && servers.closeIf(task, t -> !t.attached())) {
+            throw exited(task);
+        }
+        return server;
+    }
+
+    private static HwbpException exited(int task) {
+        return new HwbpException(Errno.ESRCH, "task " + task + " has exited");
     }
 
     /** The target served for {@code task}, or null. */

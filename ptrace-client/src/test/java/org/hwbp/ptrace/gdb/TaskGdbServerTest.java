@@ -1,12 +1,21 @@
 package org.hwbp.ptrace.gdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.hwbp.api.AccessKind;
+import org.hwbp.api.HwbpException;
 import org.hwbp.api.gdb.Gdb;
 import org.hwbp.api.gdb.GdbServer;
+import org.hwbp.api.machine.Machine;
 import org.hwbp.core.BreakpointServiceImpl;
 import org.hwbp.core.HwBreakpointCore;
 import org.hwbp.core.MachineImpl;
@@ -179,6 +188,48 @@ class TaskGdbServerTest {
             // refused
         }
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("gdb-listen-" + port));
+    }
+
+    /**
+     * The task exits between {@code ptrace:gdbserver}'s check that it lives and the server's start, its exit
+     * notification coming before there is a server to close: the command is refused with ESRCH and nothing stays
+     * listening for the gone task.
+     */
+    @Test
+    void aTaskExitingWhileItsServerStartsLeavesNoServerListening() throws Exception {
+        int other = machine.createTask("short-lived");
+        // Told after servers.taskExited (the bundle's listeners are called in order, on its thread).
+        CountDownLatch told = new CountDownLatch(1);
+        core.addTaskListener(BUNDLE, t -> {
+            if (t == other) {
+                told.countDown();
+            }
+        });
+        // The machine as the command sees it: the task exits right after its first look at it, and the exit is
+        // told before the server starts.
+        AtomicBoolean looked = new AtomicBoolean();
+        Machine exitingAfterTheCheck = (Machine) Proxy.newProxyInstance(Machine.class.getClassLoader(),
+                new Class<?>[] {Machine.class}, (proxy, method, args) -> {
+                    Object result = invoke(method, args);
+                    if (method.getName().equals("task") && looked.compareAndSet(false, true)) {
+                        machine.exitTask(other);
+                        assertThat(told.await(30, TimeUnit.SECONDS)).isTrue();
+                    }
+                    return result;
+                });
+        assertThatThrownBy(() -> servers.open(0, other, tracer, exitingAfterTheCheck,
+                new SlotHolders(() -> new CoreInspector(core))))
+                .isInstanceOf(HwbpException.class).hasMessageStartingWith("ESRCH");
+        assertThat(servers.describe()).noneMatch(l -> l.contains("task " + other));
+        assertThat(servers.target(other)).isNull();
+    }
+
+    private Object invoke(Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(machine, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 
     @Test
