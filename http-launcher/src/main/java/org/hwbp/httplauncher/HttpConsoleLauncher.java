@@ -2,7 +2,9 @@ package org.hwbp.httplauncher;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.net.JarURLConnection;
+import java.net.ServerSocket;
 import java.net.URL;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -44,6 +46,14 @@ public final class HttpConsoleLauncher implements BundleActivator {
         setIfAbsent("org.osgi.service.http.port", Integer.toString(p));
         setIfAbsent("org.apache.felix.http.host", "127.0.0.1");
         setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        String refused = unavailable(System.getProperty("org.apache.felix.http.host"),
+                Integer.parseInt(System.getProperty("org.osgi.service.http.port")));
+        if (refused != null) {
+            // Jetty would print two stack traces and run without a connector; the shell goes on without the
+            // Web Console, and says why in one line.
+            System.err.println("hwbp: " + refused + "; no Web Console");
+            return;
+        }
         List<Bundle> installed = new ArrayList<>();
         for (String entry : bundleEntries()) {
             try (InputStream in = HttpConsoleLauncher.class.getClassLoader().getResourceAsStream(entry)) {
@@ -74,6 +84,25 @@ public final class HttpConsoleLauncher implements BundleActivator {
             // reported below
         }
         throw new IllegalArgumentException(PORT + " must be a TCP port 1..65535, not '" + port + "'");
+    }
+
+    /**
+     * Why Jetty could not listen on {@code host:port}, as the errno bind(2) gives (EADDRINUSE, EACCES for a port
+     * below 1024 without the right, EADDRNOTAVAIL for an address not on this machine), or null if it can: a
+     * socket is bound there as Jetty binds its connector (SO_REUSEADDR) and closed at once.
+     */
+    static String unavailable(String host, int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, port));
+            return null;
+        } catch (IOException e) {
+            String why = String.valueOf(e.getMessage());
+            String errno = why.contains("Permission denied") ? "EACCES"
+                    : why.contains("Cannot assign requested address") || why.contains("Unresolved") ? "EADDRNOTAVAIL"
+                    : "EADDRINUSE";
+            return errno + ": " + PORT + ": cannot listen on " + host + ":" + port + " (" + why + ")";
+        }
     }
 
     private static void setIfAbsent(String key, String value) {

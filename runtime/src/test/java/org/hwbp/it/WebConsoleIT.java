@@ -324,4 +324,20 @@ public class WebConsoleIT {
         waiting().until(d -> d.findElement(message).getText().endsWith(KVM + " 0.1.0.SNAPSHOT ACTIVE"));
         assertTrue(shell.run("hwbp:client " + KVM).endsWith("ACTIVE"));
     }
+
+    /**
+     * A second runtime asked for the same port (this test's console holds it): one line saying so, with the errno,
+     * and a shell that works; not Jetty's two stack traces.
+     */
+    @Test
+    public void g_aPortInUseIsOneLineAndTheShellRunsWithoutTheConsole() throws Exception {
+        try (ShellProcess second = new ShellProcess("hwbp.http.port=" + port)) {
+            List<String> lines = new ArrayList<>(second.run("hwbp:used").lines().toList());
+            lines.addAll(second.run("hwbp:check").lines().toList());
+            assertEquals(lines.toString(), List.of("hwbp: EADDRINUSE: hwbp.http.port: cannot listen on 127.0.0.1:"
+                    + port + " (Address already in use); no Web Console", "false", "ok"), lines);
+        }
+        // the first runtime's console is untouched
+        assertEquals(401, get("", null, null).statusCode());
+    }
 }
