@@ -38,7 +38,7 @@ public final class Kvm {
 
     private final ConcurrentSkipListMap<Integer, Vm> vms = new ConcurrentSkipListMap<>();
     private final AtomicInteger nextVm = new AtomicInteger(1);
-    private final Map<EntryPolicy, Stats> stats = new EnumMap<>(EntryPolicy.class);
+    private final Map<EntryPolicy, EntryStats> stats = new EnumMap<>(EntryPolicy.class);
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile EntryPolicy policy;
     private boolean closed;
@@ -46,7 +46,7 @@ public final class Kvm {
     public Kvm(EntryPolicy policy) {
         this.policy = policy;
         for (EntryPolicy p : EntryPolicy.values()) {
-            stats.put(p, new Stats());
+            stats.put(p, new EntryStats());
         }
     }
 
@@ -92,7 +92,7 @@ public final class Kvm {
         }
         Map<EntryPolicy, KvmState.Counts> counts = new EnumMap<>(EntryPolicy.class);
         for (EntryPolicy p : EntryPolicy.values()) {
-            Stats s = stats.get(p);
+            EntryStats s = stats.get(p);
             counts.put(p, new KvmState.Counts(s.entries(), s.reads(), s.writes()));
         }
         return new KvmState(policy, configured, nextVm.get(), counts, l);
@@ -522,47 +522,12 @@ public final class Kvm {
 
     // ------------------------------------------------------------------ statistics
 
-    /** Entries (each with its exit) and host DR accesses made for them, under one policy. */
-    public static final class Stats {
-        private long entries;
-        private long reads;
-        private long writes;
-
-        synchronized void record(long r, long w) {
-            entries++;
-            reads += r;
-            writes += w;
-        }
-
-        public synchronized long entries() {
-            return entries;
-        }
-
-        public synchronized long reads() {
-            return reads;
-        }
-
-        public synchronized long writes() {
-            return writes;
-        }
-
-        synchronized void reset() {
-            set(0, 0, 0);
-        }
-
-        synchronized void set(long e, long r, long w) {
-            entries = e;
-            reads = r;
-            writes = w;
-        }
-    }
-
-    public Stats stats(EntryPolicy p) {
+    public EntryStats stats(EntryPolicy p) {
         return stats.get(p);
     }
 
     public void resetStats() {
-        stats.values().forEach(Stats::reset);
+        stats.values().forEach(EntryStats::reset);
     }
 
     // ------------------------------------------------------------------ lifecycle
