@@ -360,12 +360,7 @@ public final class Kvm {
         long reads;
         long writes;
         try {
-            Saved2009 saved = null;
-            if (p == EntryPolicy.TODAY) {
-                beforeEntryToday(v, regs);
-            } else {
-                saved = beforeEntry2009(v, regs);
-            }
+            DebugRegSwitch dbRegs = DebugRegSwitch.beforeEntry(p, v, regs);
             try {
                 session.vmEntry(v.vmcsGuestDr7);
                 o = executeGuest(v, memory, accesses,
@@ -373,11 +368,7 @@ public final class Kvm {
             } finally {
                 // The exit path always runs, so the host gets its registers back whatever happened in between.
                 session.vmExit();
-                if (p == EntryPolicy.TODAY) {
-                    afterExitToday(v, regs);
-                } else {
-                    afterExit2009(saved, regs);
-                }
+                dbRegs.afterExit(regs);
             }
             reads = regs.reads() - reads0;
             writes = regs.writes() - writes0;
@@ -386,80 +377,6 @@ public final class Kvm {
         }
         stats.get(p).record(reads, writes);
         return new RunResult(handleExit(v, o, exit), reads, writes);
-    }
-
-    /**
-     * vcpu_enter_guest() before entry (6.12, VMX): with switch_db_regs set, DR7 ← 0x400 then DR0–3 ← eff_db
-     * and, in the WONT_EXIT window, vmx_vcpu_run() loads DR6 ← the guest's dr6 (KVM_RUN_LOAD_GUEST_DR6); else
-     * if the host has active breakpoints, DR7 ← 0x400 so none fires on the entry path.
-     */
-    private static void beforeEntryToday(Vcpu v, DebugRegisters regs) {
-        if (v.switchDbRegs != 0) {
-            regs.write(7, Dr7.FIXED_1);
-            for (int i = 0; i < 4; i++) {
-                regs.write(i, v.effDb[i]);
-            }
-            if (v.wontExit()) {
-                regs.write(6, v.dr6);
-            }
-        } else if (regs.hwBreakpointActive()) {
-            regs.write(7, Dr7.FIXED_1);
-        }
-    }
-
-    /**
-     * vcpu_enter_guest() after exit: the window's state is synced back; then, only if the host has active
-     * breakpoints, hw_breakpoint_restore() from the shadows (the guest left at least DR7 disabled, and stale
-     * DR0–3 do not matter to an idle host).
-     */
-    private static void afterExitToday(Vcpu v, DebugRegisters regs) {
-        if (v.wontExit()) {
-            v.syncDirtyDebugRegs(regs);
-        }
-        if (regs.hwBreakpointActive()) {
-            regs.hwBreakpointRestore();
-        }
-    }
-
-    /** The host values the 2009 code saved in vcpu->arch.host_dr6/host_dr7/host_db[]. */
-    private static final class Saved2009 {
-        long dr6;
-        long dr7;
-        final long[] db = new long[4];
-        boolean switched;
-    }
-
-    /**
-     * 2.6.29 vcpu_enter_guest() before entry: get_debugreg(host_dr6, 6), get_debugreg(host_dr7, 7); if
-     * switch_db_regs: host DR0–3 read, DR7 ← 0, DR0–3 ← eff_db.
-     */
-    private static Saved2009 beforeEntry2009(Vcpu v, DebugRegisters regs) {
-        Saved2009 s = new Saved2009();
-        s.dr6 = regs.read(6);
-        s.dr7 = regs.read(7);
-        s.switched = v.switchDbRegs != 0;
-        if (s.switched) {
-            for (int i = 0; i < 4; i++) {
-                s.db[i] = regs.read(i);
-            }
-            regs.write(7, 0);
-            for (int i = 0; i < 4; i++) {
-                regs.write(i, v.effDb[i]);
-            }
-        }
-        return s;
-    }
-
-    /** 2.6.29 after exit: if switch_db_regs, DR7 ← 0 and host DR0–3 back; always host DR6, DR7 back. */
-    private static void afterExit2009(Saved2009 s, DebugRegisters regs) {
-        if (s.switched) {
-            regs.write(7, 0);
-            for (int i = 0; i < 4; i++) {
-                regs.write(i, s.db[i]);
-            }
-        }
-        regs.write(6, s.dr6);
-        regs.write(7, s.dr7);
     }
 
     /**
