@@ -1,8 +1,5 @@
 package org.hwbp.kvm.model;
 
-import static org.hwbp.kvm.model.KvmDebugRegs.GUESTDBG_SINGLESTEP;
-import static org.hwbp.kvm.model.KvmDebugRegs.GUESTDBG_USE_HW_BP;
-
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -11,21 +8,22 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
-import org.hwbp.api.AccessKind;
 import org.hwbp.api.Errno;
 import org.hwbp.api.Holder;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.machine.DebugRegisters;
 import org.hwbp.api.machine.GuestSession;
 import org.hwbp.api.machine.Machine;
-import org.hwbp.api.support.Args;
-import org.hwbp.api.x86.Dr6;
 
 /**
  * The hypervisor: VMs, their vCPUs' debug state, and the debug-register work of {@code vcpu_enter_guest()}
  * ({@code arch/x86/kvm/x86.c}) and of the VMX exit handlers ({@code arch/x86/kvm/vmx/vmx.c}: handle_dr,
- * handle_exception_nmi, vmx_sync_dirty_debug_regs) around one simulated VM entry + exit. Plain Java: the shell
- * component wraps it and passes the Machine service in on every run.
+ * handle_exception_nmi, vmx_sync_dirty_debug_regs) around one simulated VM entry + exit. This class keeps the
+ * VMs' lifecycle, the locking and the run; each piece of kernel code it mirrors has its class:
+ * {@link DebugRegSwitch} (the switch around entry and exit, per {@link EntryPolicy}), {@link GuestMovDr}
+ * (handle_dr), {@link GuestExit} (the guest's run and handle_exception_nmi), {@link Vcpu}
+ * (kvm_set_dr, kvm_update_dr7, sync_dirty_debug_regs, ...). Plain Java: the shell component wraps it and passes
+ * the Machine service in on every run.
  *
  * <p>Every operation on a vCPU runs under that vCPU's monitor (a vCPU runs on one host CPU at a time, as
  * vcpu_load() ensures). {@link #shutdown()} waits for runs in flight, so a stopping bundle never leaves a
@@ -284,10 +282,6 @@ public final class Kvm {
         return r;
     }
 
-    /** A KVM_EXIT_DEBUG to hand to the VM's debugger once the vCPU's lock is released. */
-    private record DebugExit(VmDebugger debugger, long dr6, long pc) {
-    }
-
     private RunResult run(Machine machine, Vcpu v, GuestMemory memory, int cpu, List<GuestAccess> accesses,
             DebugExit[] exit) {
         EntryPolicy p = policy;
@@ -298,21 +292,21 @@ public final class Kvm {
             if (e.errno() != Errno.EBUSY || machine.holder(cpu).kind() != Holder.Kind.DEBUGGER) {
                 throw e;
             }
-            Outcome o = executeGuest(v, memory, accesses, a -> 0L);
+            GuestExit o = GuestExit.execute(v, memory, accesses, a -> 0L);
             stats.get(p).record(0, 0);
-            return new RunResult(handleExit(v, o, exit) + " (debug registers held by the debugger)", 0, 0);
+            return new RunResult(o.handle(v, exit) + " (debug registers held by the debugger)", 0, 0);
         }
         DebugRegisters regs = session.registers();
         long reads0 = regs.reads();
         long writes0 = regs.writes();
-        Outcome o;
+        GuestExit o;
         long reads;
         long writes;
         try {
             DebugRegSwitch dbRegs = DebugRegSwitch.beforeEntry(p, v, regs);
             try {
                 session.vmEntry(v.vmcsGuestDr7);
-                o = executeGuest(v, memory, accesses,
+                o = GuestExit.execute(v, memory, accesses,
                         a -> session.guestAccess(a.address(), a.length(), a.kind()));
             } finally {
                 // The exit path always runs, so the host gets its registers back whatever happened in between.
@@ -325,65 +319,7 @@ public final class Kvm {
             session.close();
         }
         stats.get(p).record(reads, writes);
-        return new RunResult(handleExit(v, o, exit), reads, writes);
-    }
-
-    /**
-     * What the guest's run ended with: the positive-polarity #DB bits (0 = it halted) and, for an instruction
-     * breakpoint (a fault, reported at the instruction), that instruction.
-     */
-    private record Outcome(long dr6, GuestAccess fault) {
-        static final Outcome HALT = new Outcome(0, null);
-    }
-
-    @FunctionalInterface
-    private interface Matcher {
-        long hits(GuestAccess a);
-    }
-
-    /**
-     * The guest executes its instructions. An instruction breakpoint is a fault (the #DB comes before the
-     * instruction, without BS); a data breakpoint is a trap after the access, together with BS when
-     * single-stepping (TF); with single-step on, the first instruction traps (one non-memory instruction if
-     * the run has no accesses).
-     */
-    private static Outcome executeGuest(Vcpu v, GuestMemory memory, List<GuestAccess> accesses, Matcher m) {
-        long step = (v.guestDebug & GUESTDBG_SINGLESTEP) != 0 ? Dr6.BS : 0;
-        if (accesses.isEmpty()) {
-            return new Outcome(step, null);
-        }
-        for (GuestAccess a : accesses) {
-            long hits = m.hits(a);
-            if (a.kind() == AccessKind.X && hits != 0) {
-                return new Outcome(hits, a);
-            }
-            if (a.kind() == AccessKind.W) {
-                // The write is done before its trap (a data breakpoint reports after the access).
-                memory.store(a.address(), a.length(), a.value());
-            }
-            if ((hits | step) != 0) {
-                return new Outcome(hits | step, null);
-            }
-        }
-        return Outcome.HALT;
-    }
-
-    /**
-     * The exit as handle_exception_nmi() treats a #DB: with SINGLESTEP or USE_HW_BP the host debugger gets
-     * KVM_EXIT_DEBUG with DR6 = exit qualification | 0xFFFF0FF0; otherwise the #DB is the guest's own and is
-     * reinjected, its payload updating the guest's virtual DR6 (kvm_deliver_exception_payload).
-     */
-    private static String handleExit(Vcpu v, Outcome o, DebugExit[] exit) {
-        if (o.dr6 == 0) {
-            return "exit hlt";
-        }
-        if ((v.guestDebug & (GUESTDBG_SINGLESTEP | GUESTDBG_USE_HW_BP)) != 0) {
-            exit[0] = new DebugExit(null, o.dr6 | Dr6.RESET, o.fault != null ? o.fault.address() : -1);
-            String pc = o.fault != null ? " pc=" + Args.hex(o.fault.address()) : "";
-            return "exit debug #DB dr6=" + Args.hex(o.dr6 | Dr6.RESET) + pc;
-        }
-        v.deliverDbPayload(o.dr6);
-        return "exit exception_nmi #DB injected dr6=" + Args.hex(v.dr6);
+        return new RunResult(o.handle(v, exit), reads, writes);
     }
 
     // ------------------------------------------------------------------ statistics
