@@ -1,8 +1,5 @@
 package org.hwbp.kvm.model;
 
-import static org.hwbp.kvm.model.KvmDebugRegs.GUESTDBG_SINGLESTEP;
-import static org.hwbp.kvm.model.KvmDebugRegs.GUESTDBG_USE_HW_BP;
-
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -11,22 +8,22 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
-import org.hwbp.api.AccessKind;
 import org.hwbp.api.Errno;
 import org.hwbp.api.Holder;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.machine.DebugRegisters;
 import org.hwbp.api.machine.GuestSession;
 import org.hwbp.api.machine.Machine;
-import org.hwbp.api.support.Args;
-import org.hwbp.api.x86.Dr6;
-import org.hwbp.api.x86.Dr7;
 
 /**
  * The hypervisor: VMs, their vCPUs' debug state, and the debug-register work of {@code vcpu_enter_guest()}
  * ({@code arch/x86/kvm/x86.c}) and of the VMX exit handlers ({@code arch/x86/kvm/vmx/vmx.c}: handle_dr,
- * handle_exception_nmi, vmx_sync_dirty_debug_regs) around one simulated VM entry + exit. Plain Java: the shell
- * component wraps it and passes the Machine service in on every run.
+ * handle_exception_nmi, vmx_sync_dirty_debug_regs) around one simulated VM entry + exit. This class keeps the
+ * VMs' lifecycle, the locking and the run; each piece of kernel code it mirrors has its class:
+ * {@link DebugRegSwitch} (the switch around entry and exit, per {@link EntryPolicy}), {@link GuestMovDr}
+ * (handle_dr), {@link GuestExit} (the guest's run and handle_exception_nmi), {@link Vcpu}
+ * (kvm_set_dr, kvm_update_dr7, sync_dirty_debug_regs, ...). Plain Java: the shell component wraps it and passes
+ * the Machine service in on every run.
  *
  * <p>Every operation on a vCPU runs under that vCPU's monitor (a vCPU runs on one host CPU at a time, as
  * vcpu_load() ensures). {@link #shutdown()} waits for runs in flight, so a stopping bundle never leaves a
@@ -38,7 +35,7 @@ public final class Kvm {
 
     private final ConcurrentSkipListMap<Integer, Vm> vms = new ConcurrentSkipListMap<>();
     private final AtomicInteger nextVm = new AtomicInteger(1);
-    private final Map<EntryPolicy, Stats> stats = new EnumMap<>(EntryPolicy.class);
+    private final Map<EntryPolicy, EntryStats> stats = new EnumMap<>(EntryPolicy.class);
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile EntryPolicy policy;
     private boolean closed;
@@ -46,7 +43,7 @@ public final class Kvm {
     public Kvm(EntryPolicy policy) {
         this.policy = policy;
         for (EntryPolicy p : EntryPolicy.values()) {
-            stats.put(p, new Stats());
+            stats.put(p, new EntryStats());
         }
     }
 
@@ -92,7 +89,7 @@ public final class Kvm {
         }
         Map<EntryPolicy, KvmState.Counts> counts = new EnumMap<>(EntryPolicy.class);
         for (EntryPolicy p : EntryPolicy.values()) {
-            Stats s = stats.get(p);
+            EntryStats s = stats.get(p);
             counts.put(p, new KvmState.Counts(s.entries(), s.reads(), s.writes()));
         }
         return new KvmState(policy, configured, nextVm.get(), counts, l);
@@ -227,74 +224,24 @@ public final class Kvm {
 
     /** The guest executes MOV to DRn (0..7) with {@code value}; returns what the guest saw. */
     public String movToDr(int vm, int vcpu, int dr, long value) {
-        checkDr(dr);
+        GuestMovDr.checkDr(dr);
         return underLifecycle(() -> {
             Vcpu v = vcpu(vm, vcpu);
             synchronized (v) {
-                return movDr(v, dr, true, value);
+                return GuestMovDr.execute(v, dr, true, value, policy);
             }
         });
     }
 
     /** The guest executes MOV from DRn (0..7); returns what the guest saw and the value it read. */
     public String movFromDr(int vm, int vcpu, int dr) {
-        checkDr(dr);
+        GuestMovDr.checkDr(dr);
         return underLifecycle(() -> {
             Vcpu v = vcpu(vm, vcpu);
             synchronized (v) {
-                return movDr(v, dr, false, 0);
+                return GuestMovDr.execute(v, dr, false, 0, policy);
             }
         });
-    }
-
-    private static void checkDr(int dr) {
-        if (dr < 0 || dr > 7) {
-            throw new HwbpException(Errno.EINVAL, "no debug register DR" + dr + " (0..7)");
-        }
-    }
-
-    /**
-     * The guest's MOV-DR. In the WONT_EXIT window the instruction runs natively; otherwise it exits and
-     * handle_dr() decides, in its order: DR4/DR5 with CR4.DE would be #UD (CR4.DE is clear in this model, so they
-     * alias DR6/DR7); CPL > 0 would be #GP (the guest kernel runs at CPL 0 here); GD set in GUEST_DR7 → the
-     * general-detect #DB, to user space under USE_HW_BP, else injected; guest_debug == 0 (and lazy DR access,
-     * which the 2009 code lacked) → open the window and re-execute natively; else emulate with
-     * kvm_set_dr()/kvm_get_dr().
-     */
-    private String movDr(Vcpu v, int dr, boolean write, long value) {
-        if (v.wontExit()) {
-            if ((v.vmcsGuestDr7 & Dr7.GD) != 0) {
-                // A native MOV-DR with GD set faults with #DB; VMX intercepts it, the exit ends the window, and
-                // with guest_debug == 0 handle_exception_nmi() reinjects it with payload BD.
-                v.closeWindowBetweenRuns();
-                v.deliverDbPayload(Dr6.BD);
-                return "exit exception_nmi #DB injected dr6=" + Args.hex(v.dr6) + " (WONT_EXIT window closed)";
-            }
-            return "no exit (WONT_EXIT)" + nativeMov(v, dr, write, value);
-        }
-        if ((v.vmcsGuestDr7 & Dr7.GD) != 0) {
-            if ((v.guestDebug & GUESTDBG_USE_HW_BP) != 0) {
-                return "exit debug #DB dr6=" + Args.hex(Dr6.BD | Dr6.RESET);
-            }
-            v.deliverDbPayload(Dr6.BD);
-            return "exit dr_access #DB injected dr6=" + Args.hex(v.dr6);
-        }
-        if (v.guestDebug == 0 && policy == EntryPolicy.TODAY) {
-            v.openWindow();
-            return "exit dr_access: WONT_EXIT set, re-executed natively" + nativeMov(v, dr, write, value);
-        }
-        if (!write) {
-            return "exit dr_access emulated value=" + Args.hex(v.getDr(dr));
-        }
-        return v.setDr(dr, value) ? "exit dr_access emulated" : "exit dr_access #GP injected";
-    }
-
-    /** The native execution inside the window: the hardware takes or returns the value, or raises #GP. */
-    private static String nativeMov(Vcpu v, int dr, boolean write, long value) {
-        if (!write) {
-            return " value=" + Args.hex(v.readNative(dr));
-        }
-        return v.writeNative(dr, value) ? "" : ": #GP in the guest";
     }
 
     // ------------------------------------------------------------------ VM entry + exit
@@ -335,10 +282,6 @@ public final class Kvm {
         return r;
     }
 
-    /** A KVM_EXIT_DEBUG to hand to the VM's debugger once the vCPU's lock is released. */
-    private record DebugExit(VmDebugger debugger, long dr6, long pc) {
-    }
-
     private RunResult run(Machine machine, Vcpu v, GuestMemory memory, int cpu, List<GuestAccess> accesses,
             DebugExit[] exit) {
         EntryPolicy p = policy;
@@ -349,35 +292,26 @@ public final class Kvm {
             if (e.errno() != Errno.EBUSY || machine.holder(cpu).kind() != Holder.Kind.DEBUGGER) {
                 throw e;
             }
-            Outcome o = executeGuest(v, memory, accesses, a -> 0L);
+            GuestExit o = GuestExit.execute(v, memory, accesses, a -> 0L);
             stats.get(p).record(0, 0);
-            return new RunResult(handleExit(v, o, exit) + " (debug registers held by the debugger)", 0, 0);
+            return new RunResult(o.handle(v, exit) + " (debug registers held by the debugger)", 0, 0);
         }
         DebugRegisters regs = session.registers();
         long reads0 = regs.reads();
         long writes0 = regs.writes();
-        Outcome o;
+        GuestExit o;
         long reads;
         long writes;
         try {
-            Saved2009 saved = null;
-            if (p == EntryPolicy.TODAY) {
-                beforeEntryToday(v, regs);
-            } else {
-                saved = beforeEntry2009(v, regs);
-            }
+            DebugRegSwitch dbRegs = DebugRegSwitch.beforeEntry(p, v, regs);
             try {
                 session.vmEntry(v.vmcsGuestDr7);
-                o = executeGuest(v, memory, accesses,
+                o = GuestExit.execute(v, memory, accesses,
                         a -> session.guestAccess(a.address(), a.length(), a.kind()));
             } finally {
                 // The exit path always runs, so the host gets its registers back whatever happened in between.
                 session.vmExit();
-                if (p == EntryPolicy.TODAY) {
-                    afterExitToday(v, regs);
-                } else {
-                    afterExit2009(saved, regs);
-                }
+                dbRegs.afterExit(regs);
             }
             reads = regs.reads() - reads0;
             writes = regs.writes() - writes0;
@@ -385,184 +319,17 @@ public final class Kvm {
             session.close();
         }
         stats.get(p).record(reads, writes);
-        return new RunResult(handleExit(v, o, exit), reads, writes);
-    }
-
-    /**
-     * vcpu_enter_guest() before entry (6.12, VMX): with switch_db_regs set, DR7 ← 0x400 then DR0–3 ← eff_db
-     * and, in the WONT_EXIT window, vmx_vcpu_run() loads DR6 ← the guest's dr6 (KVM_RUN_LOAD_GUEST_DR6); else
-     * if the host has active breakpoints, DR7 ← 0x400 so none fires on the entry path.
-     */
-    private static void beforeEntryToday(Vcpu v, DebugRegisters regs) {
-        if (v.switchDbRegs != 0) {
-            regs.write(7, Dr7.FIXED_1);
-            for (int i = 0; i < 4; i++) {
-                regs.write(i, v.effDb[i]);
-            }
-            if (v.wontExit()) {
-                regs.write(6, v.dr6);
-            }
-        } else if (regs.hwBreakpointActive()) {
-            regs.write(7, Dr7.FIXED_1);
-        }
-    }
-
-    /**
-     * vcpu_enter_guest() after exit: the window's state is synced back; then, only if the host has active
-     * breakpoints, hw_breakpoint_restore() from the shadows (the guest left at least DR7 disabled, and stale
-     * DR0–3 do not matter to an idle host).
-     */
-    private static void afterExitToday(Vcpu v, DebugRegisters regs) {
-        if (v.wontExit()) {
-            v.syncDirtyDebugRegs(regs);
-        }
-        if (regs.hwBreakpointActive()) {
-            regs.hwBreakpointRestore();
-        }
-    }
-
-    /** The host values the 2009 code saved in vcpu->arch.host_dr6/host_dr7/host_db[]. */
-    private static final class Saved2009 {
-        long dr6;
-        long dr7;
-        final long[] db = new long[4];
-        boolean switched;
-    }
-
-    /**
-     * 2.6.29 vcpu_enter_guest() before entry: get_debugreg(host_dr6, 6), get_debugreg(host_dr7, 7); if
-     * switch_db_regs: host DR0–3 read, DR7 ← 0, DR0–3 ← eff_db.
-     */
-    private static Saved2009 beforeEntry2009(Vcpu v, DebugRegisters regs) {
-        Saved2009 s = new Saved2009();
-        s.dr6 = regs.read(6);
-        s.dr7 = regs.read(7);
-        s.switched = v.switchDbRegs != 0;
-        if (s.switched) {
-            for (int i = 0; i < 4; i++) {
-                s.db[i] = regs.read(i);
-            }
-            regs.write(7, 0);
-            for (int i = 0; i < 4; i++) {
-                regs.write(i, v.effDb[i]);
-            }
-        }
-        return s;
-    }
-
-    /** 2.6.29 after exit: if switch_db_regs, DR7 ← 0 and host DR0–3 back; always host DR6, DR7 back. */
-    private static void afterExit2009(Saved2009 s, DebugRegisters regs) {
-        if (s.switched) {
-            regs.write(7, 0);
-            for (int i = 0; i < 4; i++) {
-                regs.write(i, s.db[i]);
-            }
-        }
-        regs.write(6, s.dr6);
-        regs.write(7, s.dr7);
-    }
-
-    /**
-     * What the guest's run ended with: the positive-polarity #DB bits (0 = it halted) and, for an instruction
-     * breakpoint (a fault, reported at the instruction), that instruction.
-     */
-    private record Outcome(long dr6, GuestAccess fault) {
-        static final Outcome HALT = new Outcome(0, null);
-    }
-
-    @FunctionalInterface
-    private interface Matcher {
-        long hits(GuestAccess a);
-    }
-
-    /**
-     * The guest executes its instructions. An instruction breakpoint is a fault (the #DB comes before the
-     * instruction, without BS); a data breakpoint is a trap after the access, together with BS when
-     * single-stepping (TF); with single-step on, the first instruction traps (one non-memory instruction if
-     * the run has no accesses).
-     */
-    private static Outcome executeGuest(Vcpu v, GuestMemory memory, List<GuestAccess> accesses, Matcher m) {
-        long step = (v.guestDebug & GUESTDBG_SINGLESTEP) != 0 ? Dr6.BS : 0;
-        if (accesses.isEmpty()) {
-            return new Outcome(step, null);
-        }
-        for (GuestAccess a : accesses) {
-            long hits = m.hits(a);
-            if (a.kind() == AccessKind.X && hits != 0) {
-                return new Outcome(hits, a);
-            }
-            if (a.kind() == AccessKind.W) {
-                // The write is done before its trap (a data breakpoint reports after the access).
-                memory.store(a.address(), a.length(), a.value());
-            }
-            if ((hits | step) != 0) {
-                return new Outcome(hits | step, null);
-            }
-        }
-        return Outcome.HALT;
-    }
-
-    /**
-     * The exit as handle_exception_nmi() treats a #DB: with SINGLESTEP or USE_HW_BP the host debugger gets
-     * KVM_EXIT_DEBUG with DR6 = exit qualification | 0xFFFF0FF0; otherwise the #DB is the guest's own and is
-     * reinjected, its payload updating the guest's virtual DR6 (kvm_deliver_exception_payload).
-     */
-    private static String handleExit(Vcpu v, Outcome o, DebugExit[] exit) {
-        if (o.dr6 == 0) {
-            return "exit hlt";
-        }
-        if ((v.guestDebug & (GUESTDBG_SINGLESTEP | GUESTDBG_USE_HW_BP)) != 0) {
-            exit[0] = new DebugExit(null, o.dr6 | Dr6.RESET, o.fault != null ? o.fault.address() : -1);
-            String pc = o.fault != null ? " pc=" + Args.hex(o.fault.address()) : "";
-            return "exit debug #DB dr6=" + Args.hex(o.dr6 | Dr6.RESET) + pc;
-        }
-        v.deliverDbPayload(o.dr6);
-        return "exit exception_nmi #DB injected dr6=" + Args.hex(v.dr6);
+        return new RunResult(o.handle(v, exit), reads, writes);
     }
 
     // ------------------------------------------------------------------ statistics
 
-    /** Entries (each with its exit) and host DR accesses made for them, under one policy. */
-    public static final class Stats {
-        private long entries;
-        private long reads;
-        private long writes;
-
-        synchronized void record(long r, long w) {
-            entries++;
-            reads += r;
-            writes += w;
-        }
-
-        public synchronized long entries() {
-            return entries;
-        }
-
-        public synchronized long reads() {
-            return reads;
-        }
-
-        public synchronized long writes() {
-            return writes;
-        }
-
-        synchronized void reset() {
-            set(0, 0, 0);
-        }
-
-        synchronized void set(long e, long r, long w) {
-            entries = e;
-            reads = r;
-            writes = w;
-        }
-    }
-
-    public Stats stats(EntryPolicy p) {
+    public EntryStats stats(EntryPolicy p) {
         return stats.get(p);
     }
 
     public void resetStats() {
-        stats.values().forEach(Stats::reset);
+        stats.values().forEach(EntryStats::reset);
     }
 
     // ------------------------------------------------------------------ lifecycle

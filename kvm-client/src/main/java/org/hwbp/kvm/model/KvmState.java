@@ -44,7 +44,7 @@ public record KvmState(EntryPolicy policy, EntryPolicy configPolicy, int nextVm,
         }
     }
 
-    /** {@link Kvm.Stats} of one policy. */
+    /** {@link EntryStats} of one policy. */
     public record Counts(long entries, long reads, long writes) {
     }
 

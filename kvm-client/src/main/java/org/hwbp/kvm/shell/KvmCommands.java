@@ -19,6 +19,7 @@ import org.hwbp.api.inspect.ResetListener;
 import org.hwbp.api.machine.Machine;
 import org.hwbp.api.support.Args;
 import org.hwbp.kvm.model.EntryPolicy;
+import org.hwbp.kvm.model.EntryStats;
 import org.hwbp.kvm.model.GuestAccess;
 import org.hwbp.kvm.model.Kvm;
 import org.hwbp.kvm.model.KvmDebugRegs;
@@ -248,7 +249,7 @@ public final class KvmCommands implements ResetListener {
         List<String> lines = new ArrayList<>();
         lines.add("policy " + kvm.policy().label());
         for (EntryPolicy p : EntryPolicy.values()) {
-            Kvm.Stats s = kvm.stats(p);
+            EntryStats s = kvm.stats(p);
             long n = s.entries();
             lines.add(String.format(Locale.ROOT, "%s: entries=%d dr_reads=%d dr_writes=%d per_entry_reads=%.2f"
                     + " per_entry_writes=%.2f", p.label(), n, s.reads(), s.writes(),
