@@ -1,5 +1,10 @@
 package org.hwbp.api.gdb;
 
+import static org.hwbp.api.gdb.Replies.EMPTY;
+import static org.hwbp.api.gdb.Replies.OK;
+import static org.hwbp.api.gdb.Replies.ascii;
+import static org.hwbp.api.gdb.Replies.error;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,9 +22,6 @@ import org.hwbp.api.HwbpException;
  * depend on what is debugged. Runs on the session thread; async stops go through {@link Session}.
  */
 final class Dispatcher {
-    private static final byte[] EMPTY = new byte[0];
-    private static final byte[] OK = ascii("OK");
-
     private final GdbTarget target;
     private final TargetDescription description;
     private final Session session;
@@ -470,12 +472,4 @@ final class Dispatcher {
         return -1;
     }
 
-    /** {@code E} and the errno in two hex digits, as Linux's gdbstub answers ({@code error_packet}). */
-    static byte[] error(Errno errno) {
-        return ascii(String.format("E%02x", errno.number()));
-    }
-
-    static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.ISO_8859_1);
-    }
 }
