@@ -25,6 +25,7 @@ final class Dispatcher {
     private final GdbTarget target;
     private final TargetDescription description;
     private final Session session;
+    private final RegisterPackets registers;
     /** The threads {@code Hg} and {@code Hc} selected: 0 = any, -1 = all, else an id. */
     private volatile int registerThread;
     private int resumeThread = -1;
@@ -36,6 +37,7 @@ final class Dispatcher {
         this.target = target;
         this.description = target.description();
         this.session = session;
+        this.registers = new RegisterPackets(target, description, () -> currentThread(registerThread));
     }
 
     /** The reply to {@code packet}, or {@code null} when there is none (resumption, detach, kill). */
@@ -61,10 +63,10 @@ final class Dispatcher {
         String args = text.substring(1);
         return switch (command) {
             case '?' -> stopReply(session.lastStop());
-            case 'g' -> readRegisters();
-            case 'G' -> writeRegisters(args);
-            case 'p' -> readRegister(args);
-            case 'P' -> writeRegister(args);
+            case 'g' -> registers.readAll();
+            case 'G' -> registers.writeAll(args);
+            case 'p' -> registers.read(args);
+            case 'P' -> registers.write(args);
             case 'm' -> readMemory(args);
             case 'M' -> writeMemory(args);
             case 'X' -> writeBinaryMemory(packet);
@@ -115,66 +117,6 @@ final class Dispatcher {
             case SWBREAK -> gdbSwbreak ? "swbreak:;" : "";
             default -> "";
         };
-    }
-
-    private byte[] readRegisters() {
-        int thread = currentThread(registerThread);
-        StringBuilder s = new StringBuilder();
-        for (int r = 0; r < description.registers().size(); r++) {
-            s.append(Hex.encode(register(thread, r)));
-        }
-        return ascii(s.toString());
-    }
-
-    private byte[] writeRegisters(String hex) {
-        int thread = currentThread(registerThread);
-        byte[] all = Hex.decode(hex);
-        List<TargetDescription.Register> regs = description.registers();
-        int total = regs.stream().mapToInt(TargetDescription.Register::bytes).sum();
-        if (all.length != total) {
-            return error(Errno.EINVAL);
-        }
-        int offset = 0;
-        for (int r = 0; r < regs.size(); r++) {
-            int size = regs.get(r).bytes();
-            byte[] value = new byte[size];
-            System.arraycopy(all, offset, value, 0, size);
-            target.writeRegister(thread, r, value);
-            offset += size;
-        }
-        return OK;
-    }
-
-    private byte[] readRegister(String args) {
-        int regno = registerNumber(args);
-        return ascii(Hex.encode(register(currentThread(registerThread), regno)));
-    }
-
-    private byte[] writeRegister(String args) {
-        int eq = args.indexOf('=');
-        int regno = registerNumber(args.substring(0, eq));
-        byte[] value = Hex.decode(args.substring(eq + 1));
-        if (value.length != description.registers().get(regno).bytes()) {
-            return error(Errno.EINVAL);
-        }
-        target.writeRegister(currentThread(registerThread), regno, value);
-        return OK;
-    }
-
-    private int registerNumber(String hex) {
-        int regno = Hex.parseSize(hex);
-        if (regno >= description.registers().size()) {
-            throw new IllegalArgumentException("no register " + regno);
-        }
-        return regno;
-    }
-
-    private byte[] register(int thread, int regno) {
-        byte[] value = target.readRegister(thread, regno);
-        if (value.length != description.registers().get(regno).bytes()) {
-            throw new IllegalStateException("register " + regno + " has " + value.length + " bytes");
-        }
-        return value;
     }
 
     private byte[] readMemory(String args) {
