@@ -8,7 +8,6 @@ import static org.hwbp.api.gdb.Replies.error;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.StringJoiner;
@@ -26,6 +25,7 @@ final class Dispatcher {
     private final TargetDescription description;
     private final Session session;
     private final RegisterPackets registers;
+    private final MemoryPackets memory;
     /** The threads {@code Hg} and {@code Hc} selected: 0 = any, -1 = all, else an id. */
     private volatile int registerThread;
     private int resumeThread = -1;
@@ -38,6 +38,7 @@ final class Dispatcher {
         this.description = target.description();
         this.session = session;
         this.registers = new RegisterPackets(target, description, () -> currentThread(registerThread));
+        this.memory = new MemoryPackets(target, session);
     }
 
     /** The reply to {@code packet}, or {@code null} when there is none (resumption, detach, kill). */
@@ -67,9 +68,9 @@ final class Dispatcher {
             case 'G' -> registers.writeAll(args);
             case 'p' -> registers.read(args);
             case 'P' -> registers.write(args);
-            case 'm' -> readMemory(args);
-            case 'M' -> writeMemory(args);
-            case 'X' -> writeBinaryMemory(packet);
+            case 'm' -> memory.read(args);
+            case 'M' -> memory.write(args);
+            case 'X' -> memory.writeBinary(packet);
             case 'Z', 'z' -> breakpoint(command == 'Z', args);
             case 'c', 'C' -> resume(0);
             case 's', 'S' -> resume(currentThread(resumeThread));
@@ -117,56 +118,6 @@ final class Dispatcher {
             case SWBREAK -> gdbSwbreak ? "swbreak:;" : "";
             default -> "";
         };
-    }
-
-    private byte[] readMemory(String args) {
-        int comma = args.indexOf(',');
-        long address = Hex.parseUnsigned(args.substring(0, comma));
-        // the hex reply must fit the packet size gdb was told
-        int length = Math.min(Hex.parseSize(args.substring(comma + 1)), session.maxPayload() / 2);
-        if (length == 0) {
-            return EMPTY;
-        }
-        byte[] data = target.readMemory(address, length);
-        if (data.length == 0) {
-            return error(Errno.EIO);
-        }
-        return ascii(Hex.encode(data.length > length ? Arrays.copyOf(data, length) : data));
-    }
-
-    private byte[] writeMemory(String args) {
-        int comma = args.indexOf(',');
-        int colon = args.indexOf(':', comma);
-        long address = Hex.parseUnsigned(args.substring(0, comma));
-        int length = Hex.parseSize(args.substring(comma + 1, colon));
-        byte[] data = Hex.decode(args.substring(colon + 1));
-        if (data.length != length) {
-            return error(Errno.EINVAL);
-        }
-        if (length > 0) {
-            target.writeMemory(address, data);
-        }
-        return OK;
-    }
-
-    /** {@code X addr,length:binary}; gdb probes it with a zero length, which must answer OK. */
-    private byte[] writeBinaryMemory(byte[] packet) {
-        int colon = indexOf(packet, (byte) ':');
-        if (colon < 0) {
-            return error(Errno.EINVAL);
-        }
-        String header = new String(packet, 1, colon - 1, StandardCharsets.ISO_8859_1);
-        int comma = header.indexOf(',');
-        long address = Hex.parseUnsigned(header.substring(0, comma));
-        int length = Hex.parseSize(header.substring(comma + 1));
-        byte[] data = Hex.unescape(packet, colon + 1, packet.length);
-        if (data.length != length) {
-            return error(Errno.EINVAL);
-        }
-        if (length > 0) {
-            target.writeMemory(address, data);
-        }
-        return OK;
     }
 
     /** {@code Ztype,addr,kind[;cond…]}: conditions and commands are not evaluated by the target. */
@@ -403,15 +354,6 @@ final class Dispatcher {
             throw new IllegalArgumentException("thread id too large");
         }
         return (int) v;
-    }
-
-    private static int indexOf(byte[] bytes, byte b) {
-        for (int i = 0; i < bytes.length; i++) {
-            if (bytes[i] == b) {
-                return i;
-            }
-        }
-        return -1;
     }
 
 }
