@@ -26,6 +26,7 @@ final class Dispatcher {
     private final Session session;
     private final RegisterPackets registers;
     private final MemoryPackets memory;
+    private final BreakpointPackets breakpoints;
     /** The threads {@code Hg} and {@code Hc} selected: 0 = any, -1 = all, else an id. */
     private volatile int registerThread;
     private int resumeThread = -1;
@@ -39,6 +40,7 @@ final class Dispatcher {
         this.session = session;
         this.registers = new RegisterPackets(target, description, () -> currentThread(registerThread));
         this.memory = new MemoryPackets(target, session);
+        this.breakpoints = new BreakpointPackets(target);
     }
 
     /** The reply to {@code packet}, or {@code null} when there is none (resumption, detach, kill). */
@@ -71,7 +73,7 @@ final class Dispatcher {
             case 'm' -> memory.read(args);
             case 'M' -> memory.write(args);
             case 'X' -> memory.writeBinary(packet);
-            case 'Z', 'z' -> breakpoint(command == 'Z', args);
+            case 'Z', 'z' -> breakpoints.handle(command == 'Z', args);
             case 'c', 'C' -> resume(0);
             case 's', 'S' -> resume(currentThread(resumeThread));
             case 'v' -> verbose(args);
@@ -118,37 +120,6 @@ final class Dispatcher {
             case SWBREAK -> gdbSwbreak ? "swbreak:;" : "";
             default -> "";
         };
-    }
-
-    /** {@code Ztype,addr,kind[;cond…]}: conditions and commands are not evaluated by the target. */
-    private byte[] breakpoint(boolean insert, String args) {
-        int end = args.indexOf(';');
-        String[] parts = (end < 0 ? args : args.substring(0, end)).split(",", -1);
-        if (parts.length != 3) {
-            return error(Errno.EINVAL);
-        }
-        BreakpointType type = BreakpointType.ofWire(Hex.parseSize(parts[0]));
-        if (type == null || !target.breakpointTypes().contains(type)) {
-            return EMPTY;
-        }
-        long address = Hex.parseUnsigned(parts[1]);
-        int kind = Hex.parseSize(parts[2]);
-        if (insert) {
-            try {
-                target.insertBreakpoint(type, address, kind);
-            } catch (HwbpException e) {
-                if (e.errno() == Errno.EOPNOTSUPP || !target.explainsRefusals()) {
-                    throw e;
-                }
-                // gdb reads any "E." reply as an error; for Z1 it prints the text after the second '.' as
-                // "Remote failure reply: ..." (the packet stays within gdb's 7-bit, '#'/'$'-free text).
-                String why = e.getMessage().replaceAll("[^\\x20-\\x7e]|[#$}*]", " ");
-                return ascii(String.format("E.%02x.%s", e.errno().number(), why));
-            }
-        } else {
-            target.removeBreakpoint(type, address, kind);
-        }
-        return OK;
     }
 
     /**
