@@ -5,12 +5,9 @@ import static org.hwbp.api.gdb.Replies.OK;
 import static org.hwbp.api.gdb.Replies.ascii;
 import static org.hwbp.api.gdb.Replies.error;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Set;
-import java.util.StringJoiner;
 
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
@@ -19,28 +16,32 @@ import org.hwbp.api.HwbpException;
  * The generic packets of the remote protocol, mapped onto a {@link GdbTarget}: the part of QEMU's gdbstub.c
  * (gdb_handle_packet and its command table) and gdbserver's server.c (process_serial_event) that does not
  * depend on what is debugged. Runs on the session thread; async stops go through {@link Session}.
+ *
+ * <p>The top-level switch keeps what the session's state decides: stop replies, resumption ({@code c},
+ * {@code s}, {@code vCont}), thread selection ({@code H}), detach, kill and no-ack mode. The packets that only
+ * need the target are {@link RegisterPackets}, {@link MemoryPackets}, {@link BreakpointPackets} and
+ * {@link QueryPackets}.
  */
 final class Dispatcher {
     private final GdbTarget target;
-    private final TargetDescription description;
     private final Session session;
     private final RegisterPackets registers;
     private final MemoryPackets memory;
     private final BreakpointPackets breakpoints;
+    private final QueryPackets queries;
     /** The threads {@code Hg} and {@code Hc} selected: 0 = any, -1 = all, else an id. */
     private volatile int registerThread;
     private int resumeThread = -1;
-    /** What gdb said it understands in its qSupported (read by target threads formatting async stops). */
-    private volatile boolean gdbSwbreak;
-    private volatile boolean gdbHwbreak;
 
     Dispatcher(GdbTarget target, Session session) {
         this.target = target;
-        this.description = target.description();
         this.session = session;
+        // one description per session: the register packets size by it, qXfer serves it
+        TargetDescription description = target.description();
         this.registers = new RegisterPackets(target, description, () -> currentThread(registerThread));
         this.memory = new MemoryPackets(target, session);
         this.breakpoints = new BreakpointPackets(target);
+        this.queries = new QueryPackets(target, description, session, () -> currentThread(0));
     }
 
     /** The reply to {@code packet}, or {@code null} when there is none (resumption, detach, kill). */
@@ -88,7 +89,7 @@ final class Dispatcher {
                 session.end(Session.End.KILL);
                 yield null;
             }
-            case 'q' -> query(args);
+            case 'q' -> queries.handle(args);
             case 'Q' -> set(args);
             default -> EMPTY;
         };
@@ -116,8 +117,8 @@ final class Dispatcher {
             case RWATCH -> "rwatch:" + Hex.number(event.address()) + ";";
             case AWATCH -> "awatch:" + Hex.number(event.address()) + ";";
             // gdb only parses these when it offered them in qSupported
-            case HWBREAK -> gdbHwbreak ? "hwbreak:;" : "";
-            case SWBREAK -> gdbSwbreak ? "swbreak:;" : "";
+            case HWBREAK -> queries.gdbHwbreak() ? "hwbreak:;" : "";
+            case SWBREAK -> queries.gdbSwbreak() ? "swbreak:;" : "";
             default -> "";
         };
     }
@@ -198,93 +199,6 @@ final class Dispatcher {
         return OK;
     }
 
-    private byte[] query(String args) throws IOException {
-        if (args.startsWith("Supported")) {
-            return supported(args);
-        }
-        if (args.startsWith("Xfer:features:read:")) {
-            return features(args.substring("Xfer:features:read:".length()));
-        }
-        if (args.equals("C")) {
-            return ascii("QC" + Hex.number(currentThread(0)));
-        }
-        if (args.equals("fThreadInfo")) {
-            StringJoiner ids = new StringJoiner(",", "m", "");
-            for (int thread : target.threads()) {
-                ids.add(Hex.number(thread));
-            }
-            return ascii(ids.toString());
-        }
-        if (args.equals("sThreadInfo")) {
-            return ascii("l");
-        }
-        if (args.startsWith("ThreadExtraInfo,")) {
-            int thread = parseThread(args.substring("ThreadExtraInfo,".length()));
-            return ascii(Hex.encode(target.threadInfo(thread)));
-        }
-        if (args.equals("Attached") || args.startsWith("Attached:")) {
-            // attached to something that existed before gdb: gdb detaches rather than kills when it quits
-            return ascii("1");
-        }
-        if (args.startsWith("Rcmd,")) {
-            return monitor(new String(Hex.decode(args.substring(5)), StandardCharsets.UTF_8));
-        }
-        return EMPTY;
-    }
-
-    private byte[] supported(String args) {
-        boolean swbreak = false;
-        boolean hwbreak = false;
-        for (String feature : args.substring(args.indexOf(':') + 1).split(";")) {
-            swbreak |= feature.equals("swbreak+");
-            hwbreak |= feature.equals("hwbreak+");
-        }
-        gdbSwbreak = swbreak;
-        gdbHwbreak = hwbreak;
-        Set<BreakpointType> types = target.breakpointTypes();
-        StringBuilder s = new StringBuilder("PacketSize=").append(Hex.number(session.maxPayload()))
-                .append(";QStartNoAckMode+;qXfer:features:read+;vContSupported+");
-        if (types.contains(BreakpointType.SOFTWARE)) {
-            s.append(";swbreak+");
-        }
-        if (types.contains(BreakpointType.HARDWARE)) {
-            s.append(";hwbreak+");
-        }
-        return ascii(s.toString());
-    }
-
-    /** {@code qXfer:features:read:ANNEX:OFFSET,LENGTH}: a page of target.xml, {@code m} if more follows, else {@code l}. */
-    private byte[] features(String args) {
-        int colon = args.indexOf(':');
-        String annex = args.substring(0, colon);
-        if (!annex.equals("target.xml")) {
-            return error(Errno.ENOENT);
-        }
-        String[] range = args.substring(colon + 1).split(",", -1);
-        int offset = Hex.parseSize(range[0]);
-        int length = Hex.parseSize(range[1]);
-        byte[] page = description.xmlSlice(offset, length);
-        boolean last = (long) offset + page.length >= description.xmlLength();
-        ByteArrayOutputStream reply = new ByteArrayOutputStream(page.length + 8);
-        reply.write(last ? 'l' : 'm');
-        reply.writeBytes(Hex.escape(page));
-        return reply.toByteArray();
-    }
-
-    /** {@code qRcmd}: the command's output as {@code O} packets, then OK (or the error after its message). */
-    private byte[] monitor(String command) throws IOException {
-        try {
-            String output = target.monitor(command);
-            if (output != null && !output.isEmpty()) {
-                session.output(output.endsWith("\n") ? output : output + "\n");
-            }
-            return OK;
-        } catch (HwbpException e) {
-            session.output(e.getMessage() + "\n");
-            return error(e.errno());
-        }
-    }
-
     private byte[] set(String args) throws IOException {
         if (args.equals("StartNoAckMode")) {
             // the OK still travels in ack mode; gdb's '+' for it is harmless afterwards
@@ -316,7 +230,7 @@ final class Dispatcher {
     }
 
     /** A thread id: hex, or -1 for all (gdb's thread-id syntax without multiprocess). */
-    private static int parseThread(String id) {
+    static int parseThread(String id) {
         if (id.equals("-1")) {
             return -1;
         }
@@ -326,5 +240,4 @@ final class Dispatcher {
         }
         return (int) v;
     }
-
 }
