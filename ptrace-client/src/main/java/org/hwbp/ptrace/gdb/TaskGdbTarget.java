@@ -45,13 +45,12 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
     private final Machine machine;
     private final int task;
     private final PtraceDregWriter writer;
+    private final TaskRegisterFile registers;
     private final Function<Integer, String> holders;
     private final Runnable onEnd;
     private final Object lock = new Object();
     private X86DregState state = new X86DregState();
     private volatile GdbSession session;
-    /** The address of the hardware breakpoint the task stopped at (what rip reads), else 0. */
-    private volatile long pc;
     private volatile boolean stoppedByWatchpoint;
     /** Whether gdb let the task run and waits for its next stop. */
     private volatile boolean running;
@@ -70,6 +69,7 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
         this.machine = machine;
         this.task = task;
         this.writer = new PtraceDregWriter(tracer, task);
+        this.registers = new TaskRegisterFile(DESCRIPTION, writer);
         this.holders = holders;
         this.onEnd = onEnd;
     }
@@ -91,7 +91,7 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
         synchronized (lock) {
             state = new X86DregState();
             session = s;
-            pc = 0;
+            registers.pc(0);
             stoppedByWatchpoint = false;
         }
         ts.observe(this);
@@ -113,44 +113,12 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
 
     @Override
     public byte[] readRegister(int thread, int regno) {
-        byte[] b = new byte[DESCRIPTION.registers().get(regno).bytes()];
-        long v;
-        if (regno == TargetDescription.RIP) {
-            v = pc;
-        } else if (regno >= TargetDescription.DR0 && regno < TargetDescription.DR0 + 4) {
-            v = writer.read(regno - TargetDescription.DR0);
-        } else if (regno == TargetDescription.DR6) {
-            v = writer.read(6);
-        } else if (regno == TargetDescription.DR7) {
-            v = writer.read(7);
-        } else {
-            return b;
-        }
-        for (int i = 0; i < b.length && i < 8; i++) {
-            b[i] = (byte) (v >>> (8 * i));
-        }
-        return b;
+        return registers.read(regno);
     }
 
-    /** Only the debug registers are writable (POKEUSER of u_debugreg[]), like {@code set $dr7 = ...}. */
     @Override
     public void writeRegister(int thread, int regno, byte[] value) {
-        long v = 0;
-        for (int i = 0; i < value.length && i < 8; i++) {
-            v |= (value[i] & 0xffL) << (8 * i);
-        }
-        if (regno >= TargetDescription.DR0 && regno < TargetDescription.DR0 + 4) {
-            writer.write(regno - TargetDescription.DR0, v);
-        } else if (regno == TargetDescription.DR6) {
-            writer.write(6, v);
-        } else if (regno == TargetDescription.DR7) {
-            writer.write(7, v);
-        } else if (regno == TargetDescription.RIP) {
-            pc = v;
-        } else if (readRegister(thread, regno).length != value.length || v != 0) {
-            throw new HwbpException(Errno.EIO, "register " + DESCRIPTION.registers().get(regno).name()
-                    + " is not modelled");
-        }
+        registers.write(regno, value);
     }
 
     /**
@@ -277,7 +245,7 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
         tracer.cont(task);
         GdbSession s = session;
         synchronized (lock) {
-            pc = 0;
+            registers.pc(0);
             stoppedByWatchpoint = false;
         }
         if (s != null) {
@@ -367,7 +335,7 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
             stoppedByWatchpoint = event.reason() != StopEvent.Reason.HWBREAK
                     && event.reason() != StopEvent.Reason.SIGNAL;
             if (event.reason() == StopEvent.Reason.HWBREAK) {
-                pc = event.address();
+                registers.pc(event.address());
             }
         }
         running = false;
