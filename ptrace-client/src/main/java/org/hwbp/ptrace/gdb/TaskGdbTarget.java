@@ -15,8 +15,6 @@ import org.hwbp.api.gdb.GdbTarget;
 import org.hwbp.api.gdb.StopEvent;
 import org.hwbp.api.gdb.TargetDescription;
 import org.hwbp.api.machine.Machine;
-import org.hwbp.api.x86.Dr6;
-import org.hwbp.api.x86.Dr7;
 import org.hwbp.ptrace.model.ThreadDebugState;
 import org.hwbp.ptrace.model.TraceeObserver;
 import org.hwbp.ptrace.model.Tracer;
@@ -44,14 +42,13 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
     private final Tracer tracer;
     private final Machine machine;
     private final int task;
-    private final PtraceDregWriter writer;
     private final TaskRegisterFile registers;
     private final Function<Integer, String> holders;
     private final Runnable onEnd;
+    /** Held around every use of {@link TaskDregs}, which has no lock of its own. */
     private final Object lock = new Object();
-    private X86DregState state = new X86DregState();
+    private final TaskDregs dregs;
     private volatile GdbSession session;
-    private volatile boolean stoppedByWatchpoint;
     /** Whether gdb let the task run and waits for its next stop. */
     private volatile boolean running;
     /** How many times gdb let the task run. */
@@ -68,8 +65,9 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
         this.tracer = tracer;
         this.machine = machine;
         this.task = task;
-        this.writer = new PtraceDregWriter(tracer, task);
+        PtraceDregWriter writer = new PtraceDregWriter(tracer, task);
         this.registers = new TaskRegisterFile(DESCRIPTION, writer);
+        this.dregs = new TaskDregs(writer, task);
         this.holders = holders;
         this.onEnd = onEnd;
     }
@@ -89,10 +87,9 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
         tracer.attach(task);
         ThreadDebugState ts = tracer.tracee(task);
         synchronized (lock) {
-            state = new X86DregState();
+            dregs.reset();
             session = s;
             registers.pc(0);
-            stoppedByWatchpoint = false;
         }
         ts.observe(this);
         // PTRACE_ATTACH stops the tracee with SIGSTOP; gdbserver, serving "target remote", pretends the
@@ -136,46 +133,18 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
         machine.writeMemory(address, data);
     }
 
-    /**
-     * x86_dr_insert_watchpoint()/x86_dr_insert_hw_breakpoint() on a copy of the mirror, committed by the
-     * POKEUSER writes; a refused write rolls the tracee back to the old mirror and refuses the packet with
-     * the errno and the core's message (for ENOSPC it names who holds the slots).
-     */
+    /** gdbserver's low_insert_point, made while the tracee is stopped; see {@link TaskDregs#insert}. */
     @Override
     public void insertBreakpoint(BreakpointType type, long address, int kind) {
         synchronized (lock) {
-            X86DregState next = state.copy();
-            if (!next.insert(type, address, kind)) {
-                // x86_dr_insert_watchpoint() returns -1: gdbserver answers E01 (no register free in the mirror).
-                throw new HwbpException(Errno.EPERM, "the four debug registers of task " + task + " are in use");
-            }
-            commit(next);
+            dregs.insert(type, address, kind);
         }
     }
 
     @Override
     public void removeBreakpoint(BreakpointType type, long address, int kind) {
         synchronized (lock) {
-            X86DregState next = state.copy();
-            if (!next.remove(type, address, kind)) {
-                throw new HwbpException(Errno.ENOENT, "no such breakpoint");
-            }
-            commit(next);
-        }
-    }
-
-    private void commit(X86DregState next) {
-        try {
-            writer.update(next, stoppedByWatchpoint);
-            state = next;
-        } catch (HwbpException e) {
-            // What gdb's next resume would do with the mirror it kept: write the old state again.
-            try {
-                writer.update(state, false);
-            } catch (HwbpException again) {
-                e.addSuppressed(again);
-            }
-            throw e;
+            dregs.remove(type, address, kind);
         }
     }
 
@@ -210,10 +179,7 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
     @Override
     public void resume() {
         synchronized (lock) {
-            if (stoppedByWatchpoint) {
-                writer.write(6, 0);
-                stoppedByWatchpoint = false;
-            }
+            dregs.prepareToResume();
         }
         tracer.cont(task);
         running = true;
@@ -246,7 +212,7 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
         GdbSession s = session;
         synchronized (lock) {
             registers.pc(0);
-            stoppedByWatchpoint = false;
+            dregs.stepped();
         }
         if (s != null) {
             s.stopped(StopEvent.signal(task, StopEvent.SIGTRAP));
@@ -296,13 +262,7 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
         synchronized (lock) {
             session = null;
             if (clear && ts != null) {
-                X86DregState empty = new X86DregState();
-                try {
-                    writer.update(empty, stoppedByWatchpoint);
-                } catch (HwbpException e) {
-                    // DR7 = 0 cannot fail (it only disables); nothing else is written
-                }
-                state = empty;
+                dregs.clear();
             }
         }
         if (ts != null) {
@@ -331,44 +291,13 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
         }
         StopEvent event;
         synchronized (lock) {
-            event = reason(Dr6.toPositive(stop.dr6()));
-            stoppedByWatchpoint = event.reason() != StopEvent.Reason.HWBREAK
-                    && event.reason() != StopEvent.Reason.SIGNAL;
+            event = dregs.stopped(stop.dr6());
             if (event.reason() == StopEvent.Reason.HWBREAK) {
                 registers.pc(event.address());
             }
         }
         running = false;
         s.stopped(event.reason() == StopEvent.Reason.HWBREAK ? StopEvent.hardwareBreakpoint(task) : event);
-    }
-
-    /**
-     * x86_dr_stopped_data_address(): a DR6 bit of a register in use that is not an execute breakpoint gives the
-     * data address (the last such register wins, as there); an execute one is a hardware breakpoint at its
-     * address. gdbserver always says {@code watch:}; the register's RW bits tell write from access here.
-     */
-    private StopEvent reason(long positiveDr6) {
-        StopEvent found = null;
-        long execAt = -1;
-        for (int i = 0; i < 4; i++) {
-            if ((positiveDr6 & Dr6.trap(i)) == 0 || state.vacant(i)) {
-                continue;
-            }
-            int rw = state.rw(i);
-            if (rw == Dr7.RW_EXECUTE) {
-                execAt = state.mirror[i];
-            } else {
-                found = StopEvent.watchpoint(task, rw == Dr7.RW_WRITE ? BreakpointType.WRITE_WATCHPOINT
-                        : BreakpointType.ACCESS_WATCHPOINT, state.mirror[i]);
-            }
-        }
-        if (found != null) {
-            return found;
-        }
-        if (execAt >= 0) {
-            return new StopEvent(task, StopEvent.SIGTRAP, StopEvent.Reason.HWBREAK, execAt);
-        }
-        return StopEvent.signal(task, StopEvent.SIGTRAP);
     }
 
     @Override
