@@ -5,7 +5,6 @@ import java.util.Set;
 import java.util.function.Function;
 
 import org.hwbp.api.Breakpoint;
-import org.hwbp.api.BreakpointSpec;
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.PreemptReason;
@@ -45,6 +44,7 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
     private final TaskRegisterFile registers;
     private final Function<Integer, String> holders;
     private final Runnable onEnd;
+    private final PreemptionNotices notices;
     /** Held around every use of {@link TaskDregs}, which has no lock of its own. */
     private final Object lock = new Object();
     private final TaskDregs dregs;
@@ -53,8 +53,6 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
     private volatile boolean running;
     /** How many times gdb let the task run. */
     private final java.util.concurrent.atomic.AtomicLong resumes = new java.util.concurrent.atomic.AtomicLong();
-    /** The CPUs named when a breakpoint was preempted, for the line that tells it is restored. */
-    private volatile String lastClaimedCpus = "";
 
     /**
      * @param holders who holds the debug registers of a CPU, one line (the inspection API's slot owners), for
@@ -70,6 +68,7 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
         this.dregs = new TaskDregs(writer, task);
         this.holders = holders;
         this.onEnd = onEnd;
+        this.notices = new PreemptionNotices(machine, task);
     }
 
     int task() {
@@ -302,40 +301,12 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
 
     @Override
     public void preempted(int dr, Breakpoint bp, PreemptReason reason) {
-        String who = switch (reason) {
-            case DEBUGGER_CLAIM -> {
-                lastClaimedCpus = Cpus.where(machine, h -> h.kind() == org.hwbp.api.Holder.Kind.DEBUGGER);
-                yield lastClaimedCpus + " claimed by the debugger (kgdb)";
-            }
-            case GUEST_CLAIM -> {
-                int cpu = machine.task(task).cpu();
-                lastClaimedCpus = Cpus.name(List.of(Math.max(cpu, 0)));
-                yield lastClaimedCpus + " claimed by " + (cpu >= 0 ? machine.holder(cpu) : "a guest");
-            }
-            case DEBUGGER_PRIORITY -> {
-                lastClaimedCpus = "";
-                yield "slot taken by the debugger (debugger-priority policy)";
-            }
-        };
-        tell("hwbp: " + who + ": " + describe(dr, bp) + " suspended\n");
+        tell(notices.suspended(dr, bp, reason));
     }
 
     @Override
     public void restored(int dr, Breakpoint bp) {
-        String cpus = lastClaimedCpus;
-        tell("hwbp: " + (cpus.isEmpty() ? "slot given back" : cpus + " released") + ": " + describe(dr, bp)
-                + " restored\n");
-    }
-
-    /** A gdb-side name of virtual DR{@code dr}'s breakpoint: its kind, address and length. */
-    private static String describe(int dr, Breakpoint bp) {
-        BreakpointSpec s = bp.spec();
-        String kind = switch (s.type()) {
-            case BreakpointSpec.X -> "hardware breakpoint";
-            case BreakpointSpec.W -> "watchpoint";
-            default -> "access watchpoint";
-        };
-        return String.format("%s 0x%x len %d (task DR%d)", kind, s.address(), s.length(), dr);
+        tell(notices.restored(dr, bp));
     }
 
     @Override
