@@ -34,6 +34,10 @@ import org.hwbp.ptrace.model.Tracer;
  *
  * <p>The task has no modelled general registers: they read as 0, except {@code rip}, which holds the address
  * of the hardware breakpoint the task last stopped at. Its memory is the machine's simulated memory.
+ *
+ * <p>This class is the session's life (attach, resume, step, detach, kill) and the tracee's stops; the register
+ * file is {@link TaskRegisterFile}, the mirror with its commit and the stop reason {@link TaskDregs}, and the
+ * lines about suspended and restored breakpoints {@link PreemptionNotices}.
  */
 final class TaskGdbTarget implements GdbTarget, TraceeObserver {
     private static final TargetDescription DESCRIPTION = TargetDescription.x86_64WithDebugRegisters();
