@@ -1,12 +1,13 @@
 package org.hwbp.api.gdb;
 
-import java.io.ByteArrayOutputStream;
+import static org.hwbp.api.gdb.Replies.EMPTY;
+import static org.hwbp.api.gdb.Replies.OK;
+import static org.hwbp.api.gdb.Replies.ascii;
+import static org.hwbp.api.gdb.Replies.error;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
-import java.util.StringJoiner;
 
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
@@ -15,25 +16,32 @@ import org.hwbp.api.HwbpException;
  * The generic packets of the remote protocol, mapped onto a {@link GdbTarget}: the part of QEMU's gdbstub.c
  * (gdb_handle_packet and its command table) and gdbserver's server.c (process_serial_event) that does not
  * depend on what is debugged. Runs on the session thread; async stops go through {@link Session}.
+ *
+ * <p>The top-level switch keeps what the session's state decides: stop replies, resumption ({@code c},
+ * {@code s}, {@code vCont}), thread selection ({@code H}), detach, kill and no-ack mode. The packets that only
+ * need the target are {@link RegisterPackets}, {@link MemoryPackets}, {@link BreakpointPackets} and
+ * {@link QueryPackets}.
  */
 final class Dispatcher {
-    private static final byte[] EMPTY = new byte[0];
-    private static final byte[] OK = ascii("OK");
-
     private final GdbTarget target;
-    private final TargetDescription description;
     private final Session session;
+    private final RegisterPackets registers;
+    private final MemoryPackets memory;
+    private final BreakpointPackets breakpoints;
+    private final QueryPackets queries;
     /** The threads {@code Hg} and {@code Hc} selected: 0 = any, -1 = all, else an id. */
     private volatile int registerThread;
     private int resumeThread = -1;
-    /** What gdb said it understands in its qSupported (read by target threads formatting async stops). */
-    private volatile boolean gdbSwbreak;
-    private volatile boolean gdbHwbreak;
 
     Dispatcher(GdbTarget target, Session session) {
         this.target = target;
-        this.description = target.description();
         this.session = session;
+        // one description per session: the register packets size by it, qXfer serves it
+        TargetDescription description = target.description();
+        this.registers = new RegisterPackets(target, description, () -> currentThread(registerThread));
+        this.memory = new MemoryPackets(target, session);
+        this.breakpoints = new BreakpointPackets(target);
+        this.queries = new QueryPackets(target, description, session, () -> currentThread(0));
     }
 
     /** The reply to {@code packet}, or {@code null} when there is none (resumption, detach, kill). */
@@ -59,14 +67,14 @@ final class Dispatcher {
         String args = text.substring(1);
         return switch (command) {
             case '?' -> stopReply(session.lastStop());
-            case 'g' -> readRegisters();
-            case 'G' -> writeRegisters(args);
-            case 'p' -> readRegister(args);
-            case 'P' -> writeRegister(args);
-            case 'm' -> readMemory(args);
-            case 'M' -> writeMemory(args);
-            case 'X' -> writeBinaryMemory(packet);
-            case 'Z', 'z' -> breakpoint(command == 'Z', args);
+            case 'g' -> registers.readAll();
+            case 'G' -> registers.writeAll(args);
+            case 'p' -> registers.read(args);
+            case 'P' -> registers.write(args);
+            case 'm' -> memory.read(args);
+            case 'M' -> memory.write(args);
+            case 'X' -> memory.writeBinary(packet);
+            case 'Z', 'z' -> breakpoints.handle(command == 'Z', args);
             case 'c', 'C' -> resume(0);
             case 's', 'S' -> resume(currentThread(resumeThread));
             case 'v' -> verbose(args);
@@ -81,7 +89,7 @@ final class Dispatcher {
                 session.end(Session.End.KILL);
                 yield null;
             }
-            case 'q' -> query(args);
+            case 'q' -> queries.handle(args);
             case 'Q' -> set(args);
             default -> EMPTY;
         };
@@ -109,151 +117,10 @@ final class Dispatcher {
             case RWATCH -> "rwatch:" + Hex.number(event.address()) + ";";
             case AWATCH -> "awatch:" + Hex.number(event.address()) + ";";
             // gdb only parses these when it offered them in qSupported
-            case HWBREAK -> gdbHwbreak ? "hwbreak:;" : "";
-            case SWBREAK -> gdbSwbreak ? "swbreak:;" : "";
+            case HWBREAK -> queries.gdbHwbreak() ? "hwbreak:;" : "";
+            case SWBREAK -> queries.gdbSwbreak() ? "swbreak:;" : "";
             default -> "";
         };
-    }
-
-    private byte[] readRegisters() {
-        int thread = currentThread(registerThread);
-        StringBuilder s = new StringBuilder();
-        for (int r = 0; r < description.registers().size(); r++) {
-            s.append(Hex.encode(register(thread, r)));
-        }
-        return ascii(s.toString());
-    }
-
-    private byte[] writeRegisters(String hex) {
-        int thread = currentThread(registerThread);
-        byte[] all = Hex.decode(hex);
-        List<TargetDescription.Register> regs = description.registers();
-        int total = regs.stream().mapToInt(TargetDescription.Register::bytes).sum();
-        if (all.length != total) {
-            return error(Errno.EINVAL);
-        }
-        int offset = 0;
-        for (int r = 0; r < regs.size(); r++) {
-            int size = regs.get(r).bytes();
-            byte[] value = new byte[size];
-            System.arraycopy(all, offset, value, 0, size);
-            target.writeRegister(thread, r, value);
-            offset += size;
-        }
-        return OK;
-    }
-
-    private byte[] readRegister(String args) {
-        int regno = registerNumber(args);
-        return ascii(Hex.encode(register(currentThread(registerThread), regno)));
-    }
-
-    private byte[] writeRegister(String args) {
-        int eq = args.indexOf('=');
-        int regno = registerNumber(args.substring(0, eq));
-        byte[] value = Hex.decode(args.substring(eq + 1));
-        if (value.length != description.registers().get(regno).bytes()) {
-            return error(Errno.EINVAL);
-        }
-        target.writeRegister(currentThread(registerThread), regno, value);
-        return OK;
-    }
-
-    private int registerNumber(String hex) {
-        int regno = Hex.parseSize(hex);
-        if (regno >= description.registers().size()) {
-            throw new IllegalArgumentException("no register " + regno);
-        }
-        return regno;
-    }
-
-    private byte[] register(int thread, int regno) {
-        byte[] value = target.readRegister(thread, regno);
-        if (value.length != description.registers().get(regno).bytes()) {
-            throw new IllegalStateException("register " + regno + " has " + value.length + " bytes");
-        }
-        return value;
-    }
-
-    private byte[] readMemory(String args) {
-        int comma = args.indexOf(',');
-        long address = Hex.parseUnsigned(args.substring(0, comma));
-        // the hex reply must fit the packet size gdb was told
-        int length = Math.min(Hex.parseSize(args.substring(comma + 1)), session.maxPayload() / 2);
-        if (length == 0) {
-            return EMPTY;
-        }
-        byte[] data = target.readMemory(address, length);
-        if (data.length == 0) {
-            return error(Errno.EIO);
-        }
-        return ascii(Hex.encode(data.length > length ? Arrays.copyOf(data, length) : data));
-    }
-
-    private byte[] writeMemory(String args) {
-        int comma = args.indexOf(',');
-        int colon = args.indexOf(':', comma);
-        long address = Hex.parseUnsigned(args.substring(0, comma));
-        int length = Hex.parseSize(args.substring(comma + 1, colon));
-        byte[] data = Hex.decode(args.substring(colon + 1));
-        if (data.length != length) {
-            return error(Errno.EINVAL);
-        }
-        if (length > 0) {
-            target.writeMemory(address, data);
-        }
-        return OK;
-    }
-
-    /** {@code X addr,length:binary}; gdb probes it with a zero length, which must answer OK. */
-    private byte[] writeBinaryMemory(byte[] packet) {
-        int colon = indexOf(packet, (byte) ':');
-        if (colon < 0) {
-            return error(Errno.EINVAL);
-        }
-        String header = new String(packet, 1, colon - 1, StandardCharsets.ISO_8859_1);
-        int comma = header.indexOf(',');
-        long address = Hex.parseUnsigned(header.substring(0, comma));
-        int length = Hex.parseSize(header.substring(comma + 1));
-        byte[] data = Hex.unescape(packet, colon + 1, packet.length);
-        if (data.length != length) {
-            return error(Errno.EINVAL);
-        }
-        if (length > 0) {
-            target.writeMemory(address, data);
-        }
-        return OK;
-    }
-
-    /** {@code Ztype,addr,kind[;cond…]}: conditions and commands are not evaluated by the target. */
-    private byte[] breakpoint(boolean insert, String args) {
-        int end = args.indexOf(';');
-        String[] parts = (end < 0 ? args : args.substring(0, end)).split(",", -1);
-        if (parts.length != 3) {
-            return error(Errno.EINVAL);
-        }
-        BreakpointType type = BreakpointType.ofWire(Hex.parseSize(parts[0]));
-        if (type == null || !target.breakpointTypes().contains(type)) {
-            return EMPTY;
-        }
-        long address = Hex.parseUnsigned(parts[1]);
-        int kind = Hex.parseSize(parts[2]);
-        if (insert) {
-            try {
-                target.insertBreakpoint(type, address, kind);
-            } catch (HwbpException e) {
-                if (e.errno() == Errno.EOPNOTSUPP || !target.explainsRefusals()) {
-                    throw e;
-                }
-                // gdb reads any "E." reply as an error; for Z1 it prints the text after the second '.' as
-                // "Remote failure reply: ..." (the packet stays within gdb's 7-bit, '#'/'$'-free text).
-                String why = e.getMessage().replaceAll("[^\\x20-\\x7e]|[#$}*]", " ");
-                return ascii(String.format("E.%02x.%s", e.errno().number(), why));
-            }
-        } else {
-            target.removeBreakpoint(type, address, kind);
-        }
-        return OK;
     }
 
     /**
@@ -332,93 +199,6 @@ final class Dispatcher {
         return OK;
     }
 
-    private byte[] query(String args) throws IOException {
-        if (args.startsWith("Supported")) {
-            return supported(args);
-        }
-        if (args.startsWith("Xfer:features:read:")) {
-            return features(args.substring("Xfer:features:read:".length()));
-        }
-        if (args.equals("C")) {
-            return ascii("QC" + Hex.number(currentThread(0)));
-        }
-        if (args.equals("fThreadInfo")) {
-            StringJoiner ids = new StringJoiner(",", "m", "");
-            for (int thread : target.threads()) {
-                ids.add(Hex.number(thread));
-            }
-            return ascii(ids.toString());
-        }
-        if (args.equals("sThreadInfo")) {
-            return ascii("l");
-        }
-        if (args.startsWith("ThreadExtraInfo,")) {
-            int thread = parseThread(args.substring("ThreadExtraInfo,".length()));
-            return ascii(Hex.encode(target.threadInfo(thread)));
-        }
-        if (args.equals("Attached") || args.startsWith("Attached:")) {
-            // attached to something that existed before gdb: gdb detaches rather than kills when it quits
-            return ascii("1");
-        }
-        if (args.startsWith("Rcmd,")) {
-            return monitor(new String(Hex.decode(args.substring(5)), StandardCharsets.UTF_8));
-        }
-        return EMPTY;
-    }
-
-    private byte[] supported(String args) {
-        boolean swbreak = false;
-        boolean hwbreak = false;
-        for (String feature : args.substring(args.indexOf(':') + 1).split(";")) {
-            swbreak |= feature.equals("swbreak+");
-            hwbreak |= feature.equals("hwbreak+");
-        }
-        gdbSwbreak = swbreak;
-        gdbHwbreak = hwbreak;
-        Set<BreakpointType> types = target.breakpointTypes();
-        StringBuilder s = new StringBuilder("PacketSize=").append(Hex.number(session.maxPayload()))
-                .append(";QStartNoAckMode+;qXfer:features:read+;vContSupported+");
-        if (types.contains(BreakpointType.SOFTWARE)) {
-            s.append(";swbreak+");
-        }
-        if (types.contains(BreakpointType.HARDWARE)) {
-            s.append(";hwbreak+");
-        }
-        return ascii(s.toString());
-    }
-
-    /** {@code qXfer:features:read:ANNEX:OFFSET,LENGTH}: a page of target.xml, {@code m} if more follows, else {@code l}. */
-    private byte[] features(String args) {
-        int colon = args.indexOf(':');
-        String annex = args.substring(0, colon);
-        if (!annex.equals("target.xml")) {
-            return error(Errno.ENOENT);
-        }
-        String[] range = args.substring(colon + 1).split(",", -1);
-        int offset = Hex.parseSize(range[0]);
-        int length = Hex.parseSize(range[1]);
-        byte[] page = description.xmlSlice(offset, length);
-        boolean last = (long) offset + page.length >= description.xmlLength();
-        ByteArrayOutputStream reply = new ByteArrayOutputStream(page.length + 8);
-        reply.write(last ? 'l' : 'm');
-        reply.writeBytes(Hex.escape(page));
-        return reply.toByteArray();
-    }
-
-    /** {@code qRcmd}: the command's output as {@code O} packets, then OK (or the error after its message). */
-    private byte[] monitor(String command) throws IOException {
-        try {
-            String output = target.monitor(command);
-            if (output != null && !output.isEmpty()) {
-                session.output(output.endsWith("\n") ? output : output + "\n");
-            }
-            return OK;
-        } catch (HwbpException e) {
-            session.output(e.getMessage() + "\n");
-            return error(e.errno());
-        }
-    }
-
     private byte[] set(String args) throws IOException {
         if (args.equals("StartNoAckMode")) {
             // the OK still travels in ack mode; gdb's '+' for it is harmless afterwards
@@ -450,7 +230,7 @@ final class Dispatcher {
     }
 
     /** A thread id: hex, or -1 for all (gdb's thread-id syntax without multiprocess). */
-    private static int parseThread(String id) {
+    static int parseThread(String id) {
         if (id.equals("-1")) {
             return -1;
         }
@@ -459,23 +239,5 @@ final class Dispatcher {
             throw new IllegalArgumentException("thread id too large");
         }
         return (int) v;
-    }
-
-    private static int indexOf(byte[] bytes, byte b) {
-        for (int i = 0; i < bytes.length; i++) {
-            if (bytes[i] == b) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    /** {@code E} and the errno in two hex digits, as Linux's gdbstub answers ({@code error_packet}). */
-    static byte[] error(Errno errno) {
-        return ascii(String.format("E%02x", errno.number()));
-    }
-
-    static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 }

@@ -102,7 +102,7 @@ final class Session implements GdbSession, PacketCodec.Receiver {
     @Override
     public void oversized(int length) {
         try {
-            reply(Dispatcher.error(Errno.EINVAL));
+            reply(Replies.error(Errno.EINVAL));
         } catch (IOException e) {
             end(End.DETACH);
         }
@@ -169,7 +169,7 @@ final class Session implements GdbSession, PacketCodec.Receiver {
         int chunk = (codec.maxPayload() - 1) / 2;
         for (int from = 0; from < bytes.length; from += chunk) {
             byte[] part = Arrays.copyOfRange(bytes, from, Math.min(bytes.length, from + chunk));
-            codec.send(Dispatcher.ascii("O" + Hex.encode(part)));
+            codec.send(Replies.ascii("O" + Hex.encode(part)));
         }
     }
 
@@ -252,7 +252,7 @@ final class Session implements GdbSession, PacketCodec.Receiver {
 
                         private void answer() {
                             try {
-                                codec[0].send(Dispatcher.ascii("E." + message));
+                                codec[0].send(Replies.ascii("E." + message));
                             } catch (IOException e) {
                                 // gone already
                             }

@@ -5,7 +5,6 @@ import java.util.Set;
 import java.util.function.Function;
 
 import org.hwbp.api.Breakpoint;
-import org.hwbp.api.BreakpointSpec;
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.PreemptReason;
@@ -15,8 +14,6 @@ import org.hwbp.api.gdb.GdbTarget;
 import org.hwbp.api.gdb.StopEvent;
 import org.hwbp.api.gdb.TargetDescription;
 import org.hwbp.api.machine.Machine;
-import org.hwbp.api.x86.Dr6;
-import org.hwbp.api.x86.Dr7;
 import org.hwbp.ptrace.model.ThreadDebugState;
 import org.hwbp.ptrace.model.TraceeObserver;
 import org.hwbp.ptrace.model.Tracer;
@@ -37,6 +34,10 @@ import org.hwbp.ptrace.model.Tracer;
  *
  * <p>The task has no modelled general registers: they read as 0, except {@code rip}, which holds the address
  * of the hardware breakpoint the task last stopped at. Its memory is the machine's simulated memory.
+ *
+ * <p>This class is the session's life (attach, resume, step, detach, kill) and the tracee's stops; the register
+ * file is {@link TaskRegisterFile}, the mirror with its commit and the stop reason {@link TaskDregs}, and the
+ * lines about suspended and restored breakpoints {@link PreemptionNotices}.
  */
 final class TaskGdbTarget implements GdbTarget, TraceeObserver {
     private static final TargetDescription DESCRIPTION = TargetDescription.x86_64WithDebugRegisters();
@@ -44,21 +45,18 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
     private final Tracer tracer;
     private final Machine machine;
     private final int task;
-    private final PtraceDregWriter writer;
+    private final TaskRegisterFile registers;
     private final Function<Integer, String> holders;
     private final Runnable onEnd;
+    private final PreemptionNotices notices;
+    /** Held around every use of {@link TaskDregs}, which has no lock of its own. */
     private final Object lock = new Object();
-    private X86DregState state = new X86DregState();
+    private final TaskDregs dregs;
     private volatile GdbSession session;
-    /** The address of the hardware breakpoint the task stopped at (what rip reads), else 0. */
-    private volatile long pc;
-    private volatile boolean stoppedByWatchpoint;
     /** Whether gdb let the task run and waits for its next stop. */
     private volatile boolean running;
     /** How many times gdb let the task run. */
     private final java.util.concurrent.atomic.AtomicLong resumes = new java.util.concurrent.atomic.AtomicLong();
-    /** The CPUs named when a breakpoint was preempted, for the line that tells it is restored. */
-    private volatile String lastClaimedCpus = "";
 
     /**
      * @param holders who holds the debug registers of a CPU, one line (the inspection API's slot owners), for
@@ -69,9 +67,12 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
         this.tracer = tracer;
         this.machine = machine;
         this.task = task;
-        this.writer = new PtraceDregWriter(tracer, task);
+        PtraceDregWriter writer = new PtraceDregWriter(tracer, task);
+        this.registers = new TaskRegisterFile(DESCRIPTION, writer);
+        this.dregs = new TaskDregs(writer, task);
         this.holders = holders;
         this.onEnd = onEnd;
+        this.notices = new PreemptionNotices(machine, task);
     }
 
     int task() {
@@ -89,10 +90,9 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
         tracer.attach(task);
         ThreadDebugState ts = tracer.tracee(task);
         synchronized (lock) {
-            state = new X86DregState();
+            dregs.reset();
             session = s;
-            pc = 0;
-            stoppedByWatchpoint = false;
+            registers.pc(0);
         }
         ts.observe(this);
         // PTRACE_ATTACH stops the tracee with SIGSTOP; gdbserver, serving "target remote", pretends the
@@ -113,44 +113,12 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
 
     @Override
     public byte[] readRegister(int thread, int regno) {
-        byte[] b = new byte[DESCRIPTION.registers().get(regno).bytes()];
-        long v;
-        if (regno == TargetDescription.RIP) {
-            v = pc;
-        } else if (regno >= TargetDescription.DR0 && regno < TargetDescription.DR0 + 4) {
-            v = writer.read(regno - TargetDescription.DR0);
-        } else if (regno == TargetDescription.DR6) {
-            v = writer.read(6);
-        } else if (regno == TargetDescription.DR7) {
-            v = writer.read(7);
-        } else {
-            return b;
-        }
-        for (int i = 0; i < b.length && i < 8; i++) {
-            b[i] = (byte) (v >>> (8 * i));
-        }
-        return b;
+        return registers.read(regno);
     }
 
-    /** Only the debug registers are writable (POKEUSER of u_debugreg[]), like {@code set $dr7 = ...}. */
     @Override
     public void writeRegister(int thread, int regno, byte[] value) {
-        long v = 0;
-        for (int i = 0; i < value.length && i < 8; i++) {
-            v |= (value[i] & 0xffL) << (8 * i);
-        }
-        if (regno >= TargetDescription.DR0 && regno < TargetDescription.DR0 + 4) {
-            writer.write(regno - TargetDescription.DR0, v);
-        } else if (regno == TargetDescription.DR6) {
-            writer.write(6, v);
-        } else if (regno == TargetDescription.DR7) {
-            writer.write(7, v);
-        } else if (regno == TargetDescription.RIP) {
-            pc = v;
-        } else if (readRegister(thread, regno).length != value.length || v != 0) {
-            throw new HwbpException(Errno.EIO, "register " + DESCRIPTION.registers().get(regno).name()
-                    + " is not modelled");
-        }
+        registers.write(regno, value);
     }
 
     /**
@@ -168,46 +136,18 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
         machine.writeMemory(address, data);
     }
 
-    /**
-     * x86_dr_insert_watchpoint()/x86_dr_insert_hw_breakpoint() on a copy of the mirror, committed by the
-     * POKEUSER writes; a refused write rolls the tracee back to the old mirror and refuses the packet with
-     * the errno and the core's message (for ENOSPC it names who holds the slots).
-     */
+    /** gdbserver's low_insert_point, made while the tracee is stopped; see {@link TaskDregs#insert}. */
     @Override
     public void insertBreakpoint(BreakpointType type, long address, int kind) {
         synchronized (lock) {
-            X86DregState next = state.copy();
-            if (!next.insert(type, address, kind)) {
-                // x86_dr_insert_watchpoint() returns -1: gdbserver answers E01 (no register free in the mirror).
-                throw new HwbpException(Errno.EPERM, "the four debug registers of task " + task + " are in use");
-            }
-            commit(next);
+            dregs.insert(type, address, kind);
         }
     }
 
     @Override
     public void removeBreakpoint(BreakpointType type, long address, int kind) {
         synchronized (lock) {
-            X86DregState next = state.copy();
-            if (!next.remove(type, address, kind)) {
-                throw new HwbpException(Errno.ENOENT, "no such breakpoint");
-            }
-            commit(next);
-        }
-    }
-
-    private void commit(X86DregState next) {
-        try {
-            writer.update(next, stoppedByWatchpoint);
-            state = next;
-        } catch (HwbpException e) {
-            // What gdb's next resume would do with the mirror it kept: write the old state again.
-            try {
-                writer.update(state, false);
-            } catch (HwbpException again) {
-                e.addSuppressed(again);
-            }
-            throw e;
+            dregs.remove(type, address, kind);
         }
     }
 
@@ -242,10 +182,7 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
     @Override
     public void resume() {
         synchronized (lock) {
-            if (stoppedByWatchpoint) {
-                writer.write(6, 0);
-                stoppedByWatchpoint = false;
-            }
+            dregs.prepareToResume();
         }
         tracer.cont(task);
         running = true;
@@ -277,8 +214,8 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
         tracer.cont(task);
         GdbSession s = session;
         synchronized (lock) {
-            pc = 0;
-            stoppedByWatchpoint = false;
+            registers.pc(0);
+            dregs.stepped();
         }
         if (s != null) {
             s.stopped(StopEvent.signal(task, StopEvent.SIGTRAP));
@@ -328,13 +265,7 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
         synchronized (lock) {
             session = null;
             if (clear && ts != null) {
-                X86DregState empty = new X86DregState();
-                try {
-                    writer.update(empty, stoppedByWatchpoint);
-                } catch (HwbpException e) {
-                    // DR7 = 0 cannot fail (it only disables); nothing else is written
-                }
-                state = empty;
+                dregs.clear();
             }
         }
         if (ts != null) {
@@ -363,82 +294,23 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
         }
         StopEvent event;
         synchronized (lock) {
-            event = reason(Dr6.toPositive(stop.dr6()));
-            stoppedByWatchpoint = event.reason() != StopEvent.Reason.HWBREAK
-                    && event.reason() != StopEvent.Reason.SIGNAL;
+            event = dregs.stopped(stop.dr6());
             if (event.reason() == StopEvent.Reason.HWBREAK) {
-                pc = event.address();
+                registers.pc(event.address());
             }
         }
         running = false;
         s.stopped(event.reason() == StopEvent.Reason.HWBREAK ? StopEvent.hardwareBreakpoint(task) : event);
     }
 
-    /**
-     * x86_dr_stopped_data_address(): a DR6 bit of a register in use that is not an execute breakpoint gives the
-     * data address (the last such register wins, as there); an execute one is a hardware breakpoint at its
-     * address. gdbserver always says {@code watch:}; the register's RW bits tell write from access here.
-     */
-    private StopEvent reason(long positiveDr6) {
-        StopEvent found = null;
-        long execAt = -1;
-        for (int i = 0; i < 4; i++) {
-            if ((positiveDr6 & Dr6.trap(i)) == 0 || state.vacant(i)) {
-                continue;
-            }
-            int rw = state.rw(i);
-            if (rw == Dr7.RW_EXECUTE) {
-                execAt = state.mirror[i];
-            } else {
-                found = StopEvent.watchpoint(task, rw == Dr7.RW_WRITE ? BreakpointType.WRITE_WATCHPOINT
-                        : BreakpointType.ACCESS_WATCHPOINT, state.mirror[i]);
-            }
-        }
-        if (found != null) {
-            return found;
-        }
-        if (execAt >= 0) {
-            return new StopEvent(task, StopEvent.SIGTRAP, StopEvent.Reason.HWBREAK, execAt);
-        }
-        return StopEvent.signal(task, StopEvent.SIGTRAP);
-    }
-
     @Override
     public void preempted(int dr, Breakpoint bp, PreemptReason reason) {
-        String who = switch (reason) {
-            case DEBUGGER_CLAIM -> {
-                lastClaimedCpus = Cpus.where(machine, h -> h.kind() == org.hwbp.api.Holder.Kind.DEBUGGER);
-                yield lastClaimedCpus + " claimed by the debugger (kgdb)";
-            }
-            case GUEST_CLAIM -> {
-                int cpu = machine.task(task).cpu();
-                lastClaimedCpus = Cpus.name(List.of(Math.max(cpu, 0)));
-                yield lastClaimedCpus + " claimed by " + (cpu >= 0 ? machine.holder(cpu) : "a guest");
-            }
-            case DEBUGGER_PRIORITY -> {
-                lastClaimedCpus = "";
-                yield "slot taken by the debugger (debugger-priority policy)";
-            }
-        };
-        tell("hwbp: " + who + ": " + describe(dr, bp) + " suspended\n");
+        tell(notices.suspended(dr, bp, reason));
     }
 
     @Override
     public void restored(int dr, Breakpoint bp) {
-        String cpus = lastClaimedCpus;
-        tell("hwbp: " + (cpus.isEmpty() ? "slot given back" : cpus + " released") + ": " + describe(dr, bp)
-                + " restored\n");
-    }
-
-    /** A gdb-side name of virtual DR{@code dr}'s breakpoint: its kind, address and length. */
-    private static String describe(int dr, Breakpoint bp) {
-        BreakpointSpec s = bp.spec();
-        String kind = switch (s.type()) {
-            case BreakpointSpec.X -> "hardware breakpoint";
-            case BreakpointSpec.W -> "watchpoint";
-            default -> "access watchpoint";
-        };
-        return String.format("%s 0x%x len %d (task DR%d)", kind, s.address(), s.length(), dr);
+        tell(notices.restored(dr, bp));
     }
 
     @Override
