@@ -14,7 +14,7 @@ import org.hwbp.api.HwbpException;
 
 /**
  * The generic packets of the remote protocol, mapped onto a {@link GdbTarget}: the part of QEMU's gdbstub.c
- * (gdb_handle_packet and its command table) and gdbserver's server.c (process_serial_event) that does not
+ * (gdb_handle_packet and its command table) and gdbserver's server.cc (process_serial_event) that does not
  * depend on what is debugged. Runs on the session thread; async stops go through {@link Session}.
  *
  * <p>The top-level switch keeps what the session's state decides: stop replies, resumption ({@code c},

@@ -103,7 +103,10 @@ final class QueryPackets {
         return ascii(s.toString());
     }
 
-    /** {@code qXfer:features:read:ANNEX:OFFSET,LENGTH}: a page of target.xml, {@code m} if more follows, else {@code l}. */
+    /**
+     * {@code qXfer:features:read:ANNEX:OFFSET,LENGTH}: a page of target.xml, {@code m} if more follows, else
+     * {@code l}.
+     */
     private byte[] features(String args) {
         int colon = args.indexOf(':');
         String annex = args.substring(0, colon);

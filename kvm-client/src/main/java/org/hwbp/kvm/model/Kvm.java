@@ -346,7 +346,10 @@ public final class Kvm {
         }
     }
 
-    /** Waits for operations in flight (each run ends with its exit path and hands its CPU back), then refuses new ones. */
+    /**
+     * Waits for operations in flight (each run ends with its exit path and hands its CPU back), then refuses new
+     * ones.
+     */
     public void shutdown() {
         lifecycle.writeLock().lock();
         try {

@@ -1,7 +1,9 @@
 package org.hwbp.ptrace.gdb;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import org.hwbp.api.Breakpoint;
@@ -29,8 +31,8 @@ import org.hwbp.ptrace.model.Tracer;
  * gdb inserts the breakpoint (the tracee is stopped then), so that a refused write (ENOSPC: the slots are taken
  * for this task's CPUs) is the refusal of gdb's {@code Z} packet, and gdb prints its own "Could not insert
  * hardware watchpoint"; the refusal is the core's ENOSPC, which names who holds the slots: gdb shows it for
- * {@code hbreak}, and {@code monitor slots} shows the holders (the inspection API's owners) for any. The mirror is then rolled back and written
- * again, as gdb's next resume would.
+ * {@code hbreak}, and {@code monitor slots} shows the holders (the inspection API's owners) for any. The mirror
+ * is then rolled back and written again, as gdb's next resume would.
  *
  * <p>The task has no modelled general registers: they read as 0, except {@code rip}, which holds the address
  * of the hardware breakpoint the task last stopped at. Its memory is the machine's simulated memory.
@@ -56,7 +58,7 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
     /** Whether gdb let the task run and waits for its next stop. */
     private volatile boolean running;
     /** How many times gdb let the task run. */
-    private final java.util.concurrent.atomic.AtomicLong resumes = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong resumes = new AtomicLong();
 
     /**
      * @param holders who holds the debug registers of a CPU, one line (the inspection API's slot owners), for
@@ -154,7 +156,7 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
     /** Who holds the slots of the CPU the task runs on (of every CPU while it sleeps). */
     private String holdersOfTaskCpus() {
         int cpu = machine.task(task).cpu();
-        List<String> l = new java.util.ArrayList<>();
+        List<String> l = new ArrayList<>();
         for (int c = 0; c < machine.cpus(); c++) {
             if (cpu < 0 || c == cpu) {
                 l.add(holders.apply(c));
