@@ -89,14 +89,25 @@ final class TaskGdbTarget implements GdbTarget, TraceeObserver {
     /** PTRACE_ATTACH (ESRCH, EPERM as there); the tracee's stops now come to this session. */
     @Override
     public StopEvent attach(GdbSession s) {
-        tracer.attach(task);
-        ThreadDebugState ts = tracer.tracee(task);
         synchronized (lock) {
             dregs.reset();
             session = s;
             registers.pc(0);
         }
-        ts.observe(this);
+        try {
+            // The attach and the observe are one step for the tracer: an exit after it reaches exited().
+            tracer.attach(task, this);
+        } catch (RuntimeException refused) {
+            synchronized (lock) {
+                session = null;
+            }
+            if (!machine.task(task).alive()) {
+                // The task's exit may have been told while this session looked attached, and the server, which
+                // closes with its task when no gdb is attached, stayed open: gdbserver exits with its inferior.
+                onEnd.run();
+            }
+            throw refused;
+        }
         // PTRACE_ATTACH stops the tracee with SIGSTOP; gdbserver, serving "target remote", pretends the
         // process is just starting up and reports that first stop as SIGTRAP.
         return StopEvent.signal(task, StopEvent.SIGTRAP);

@@ -179,6 +179,17 @@ public final class Tracer {
 
     /** PTRACE_ATTACH: ESRCH for a task that does not exist or has exited, EPERM if it is traced already. */
     public void attach(int task) {
+        attach(task, null);
+    }
+
+    /**
+     * PTRACE_ATTACH by a debugger that waits on the tracee's stops ({@code observer}, or null). Under the same
+     * monitor as {@link #taskExited}'s loss of the tracee: a task whose exit is being told either is refused
+     * here (ESRCH: it is marked exited before its exit is told) or was attached, with its observer, before its
+     * exit is looked at, so the observer hears of it. Apart, an exit between the attach and the observe went to
+     * no one, and the debugger waited on a task that was gone.
+     */
+    public synchronized ThreadDebugState attach(int task, TraceeObserver observer) {
         TaskInfo t = machine.task(task);
         if (!t.alive()) {
             throw new HwbpException(Errno.ESRCH, "task " + task + " has exited");
@@ -186,6 +197,11 @@ public final class Tracer {
         if (!traced.add(task)) {
             throw new HwbpException(Errno.EPERM, "task " + task + " is already traced");
         }
+        ThreadDebugState s = tracee(task);
+        if (observer != null) {
+            s.observe(observer);
+        }
+        return s;
     }
 
     /** PTRACE_DETACH: the breakpoints stay registered and keep their slots. */
@@ -279,13 +295,20 @@ public final class Tracer {
 
     /** do_exit(): flush_ptrace_hw_breakpoint(), and the tracer loses the tracee. */
     public void taskExited(int task) {
-        traced.remove(task);
-        ThreadDebugState s = threads.remove(task);
+        ThreadDebugState s;
+        TraceeObserver o = null;
+        synchronized (this) {
+            traced.remove(task);
+            s = threads.remove(task);
+            if (s != null) {
+                o = s.observer();
+                s.observe(null);
+            }
+        }
+        // The flush and the observer's news outside the monitor: both call out (the core, the debugger).
         if (s != null) {
             s.flush();
-            TraceeObserver o = s.observer();
             if (o != null) {
-                s.observe(null);
                 o.exited();
             }
         }
