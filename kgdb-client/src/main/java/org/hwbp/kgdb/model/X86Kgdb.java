@@ -12,7 +12,6 @@ import org.hwbp.api.Debugger;
 import org.hwbp.api.Errno;
 import org.hwbp.api.Hit;
 import org.hwbp.api.HwbpException;
-import org.hwbp.api.WideBreakpoint;
 import org.hwbp.api.x86.Dr6;
 
 /**
@@ -34,10 +33,8 @@ public final class X86Kgdb {
         void hit(Breakpoint bp, Hit hit);
     }
 
-    private final BreakInfo[] breakinfo = new BreakInfo[HBP_NUM];
+    private final BreakInfoTable breakinfo = new BreakInfoTable();
     private final Debugger dbg;
-    /** The online CPUs: one per-CPU event each (0 while kgdb is disabled). */
-    private int cpus;
     private final Consumer<String> log;
     private volatile HitSink sink = (b, h) -> { };
     private HwbpException disabledBy;
@@ -60,23 +57,20 @@ public final class X86Kgdb {
     public X86Kgdb(BreakpointService bps, Consumer<String> log) {
         this.dbg = bps.debugger();
         this.log = log;
-        for (int i = 0; i < HBP_NUM; i++) {
-            breakinfo[i] = new BreakInfo();
-        }
         BreakpointSpec attr = BreakpointSpec.onCpu(0, KGDB_ARCH_INIT, 1, BreakpointSpec.W).withDisabled(true);
         BreakpointHandler handler = new OverflowHandler();
         for (int i = 0; i < HBP_NUM; i++) {
             try {
-                breakinfo[i].pev = bps.registerWide(attr, handler);
-                cpus = breakinfo[i].pev.perCpu().size();
-                for (Breakpoint bp : breakinfo[i].pev.perCpu()) {
+                breakinfo.get(i).pev = bps.registerWide(attr, handler);
+                breakinfo.setCpus(breakinfo.get(i).pev.perCpu().size());
+                for (Breakpoint bp : breakinfo.get(i).pev.perCpu()) {
                     releaseAtInit(bp);
                 }
             } catch (HwbpException e) {
                 log.accept("kgdb: Could not allocate hw breakpoints\nDisabling the kernel debugger (" + e.getMessage() + ")");
                 disabledBy = e;
                 exit();
-                cpus = 0;
+                breakinfo.setCpus(0);
                 return;
             }
         }
@@ -108,7 +102,7 @@ public final class X86Kgdb {
 
     /** for_each_online_cpu(): the CPUs kgdb's events cover. */
     public int cpus() {
-        return cpus;
+        return breakinfo.cpus();
     }
 
     public void setHitSink(HitSink sink) {
@@ -117,7 +111,8 @@ public final class X86Kgdb {
 
     /** kgdb_arch_exit(): unregisters the pre-created events. */
     public void exit() {
-        for (BreakInfo b : breakinfo) {
+        for (int i = 0; i < HBP_NUM; i++) {
+            BreakInfo b = breakinfo.get(i);
             if (b.pev != null) {
                 b.pev.unregister();
                 b.pev = null;
@@ -133,14 +128,14 @@ public final class X86Kgdb {
      */
     public int setHwBreak(long addr, int len, KgdbBpType bptype) {
         int i = 0;
-        while (i < HBP_NUM && breakinfo[i].enabled) {
+        while (i < HBP_NUM && breakinfo.get(i).enabled) {
             i++;
         }
         if (i == HBP_NUM) {
             lastFailure = "every breakinfo entry is in use";
             return -1;
         }
-        BreakInfo b = breakinfo[i];
+        BreakInfo b = breakinfo.get(i);
         if (bptype == KgdbBpType.BP_HARDWARE_BREAKPOINT) {
             len = 1;
             b.type = BreakpointSpec.X;
@@ -178,7 +173,7 @@ public final class X86Kgdb {
      * Returns null, or the refusal.
      */
     public HwbpException restoreEntry(int i, KgdbState.BreakEntry e) {
-        BreakInfo b = breakinfo[i];
+        BreakInfo b = breakinfo.get(i);
         if (disabledBy != null) {
             unrestored[i] = new Unrestored(e, "kgdb disabled: " + disabledBy.getMessage());
             return disabledBy;
@@ -209,7 +204,7 @@ public final class X86Kgdb {
     public List<KgdbState.BreakEntry> snapshot() {
         List<KgdbState.BreakEntry> l = new ArrayList<>();
         for (int i = 0; i < HBP_NUM; i++) {
-            BreakInfo b = breakinfo[i];
+            BreakInfo b = breakinfo.get(i);
             if (b.enabled) {
                 l.add(new KgdbState.BreakEntry(b.addr, b.len, b.type));
             } else {
@@ -229,16 +224,16 @@ public final class X86Kgdb {
      * EBUSY here, or ENOSPC) releases the CPUs already reserved and fails.
      */
     int hwBreakReserveSlot(int breakno) {
-        List<Breakpoint> pev = breakinfo[breakno].pev.perCpu();
+        List<Breakpoint> pev = breakinfo.get(breakno).pev.perCpu();
         int cnt = 0;
-        for (int cpu = 0; cpu < cpus; cpu++) {
+        for (int cpu = 0; cpu < breakinfo.cpus(); cpu++) {
             cnt++;
             try {
                 dbg.reserveSlot(pev.get(cpu));
             } catch (HwbpException e) {
                 lastRefusal = e;
                 lastFailure = "CPU " + cpu + " refused: " + e.getMessage();
-                for (int c = 0; c < cpus; c++) {
+                for (int c = 0; c < breakinfo.cpus(); c++) {
                     cnt--;
                     if (cnt == 0) {
                         break;
@@ -258,8 +253,8 @@ public final class X86Kgdb {
 
     /** hw_break_release_slot(): dbg_release_bp_slot() per online CPU; the first refusal fails, leaving the rest. */
     int hwBreakReleaseSlot(int breakno) {
-        List<Breakpoint> pev = breakinfo[breakno].pev.perCpu();
-        for (int cpu = 0; cpu < cpus; cpu++) {
+        List<Breakpoint> pev = breakinfo.get(breakno).pev.perCpu();
+        for (int cpu = 0; cpu < breakinfo.cpus(); cpu++) {
             try {
                 dbg.releaseSlot(pev.get(cpu));
             } catch (HwbpException e) {
@@ -274,7 +269,7 @@ public final class X86Kgdb {
     /** kgdb_remove_hw_break(): the enabled entry with that address (whatever its type and length). */
     public int removeHwBreak(long addr) {
         int i = 0;
-        while (i < HBP_NUM && !(breakinfo[i].addr == addr && breakinfo[i].enabled)) {
+        while (i < HBP_NUM && !(breakinfo.get(i).addr == addr && breakinfo.get(i).enabled)) {
             i++;
         }
         if (i == HBP_NUM) {
@@ -285,7 +280,7 @@ public final class X86Kgdb {
             log.accept(String.format("Cannot remove hw breakpoint at %x", addr));
             return -1;
         }
-        breakinfo[i].enabled = false;
+        breakinfo.get(i).enabled = false;
         return 0;
     }
 
@@ -296,7 +291,7 @@ public final class X86Kgdb {
      */
     public void removeAllHwBreak(int cpu) {
         for (int i = 0; i < HBP_NUM; i++) {
-            BreakInfo b = breakinfo[i];
+            BreakInfo b = breakinfo.get(i);
             if (!b.enabled) {
                 continue;
             }
@@ -317,7 +312,8 @@ public final class X86Kgdb {
      * hardware DR7 ← 0x400 of every CPU is the core's claim, which leaves the shadows alone.)
      */
     public void disableHwDebug(int cpu) {
-        for (BreakInfo b : breakinfo) {
+        for (int i = 0; i < HBP_NUM; i++) {
+            BreakInfo b = breakinfo.get(i);
             if (!b.enabled) {
                 continue;
             }
@@ -336,7 +332,7 @@ public final class X86Kgdb {
      */
     public void correctHwBreak(int cpu) {
         for (int i = 0; i < HBP_NUM; i++) {
-            BreakInfo b = breakinfo[i];
+            BreakInfo b = breakinfo.get(i);
             if (!b.enabled) {
                 continue;
             }
@@ -358,7 +354,7 @@ public final class X86Kgdb {
     long virtualDr6() {
         long dr6 = 0;
         for (int i = 0; i < HBP_NUM; i++) {
-            if (breakinfo[i].enabled) {
+            if (breakinfo.get(i).enabled) {
                 dr6 |= Dr6.trap(i);
             }
         }
@@ -371,36 +367,12 @@ public final class X86Kgdb {
     }
 
     public List<Entry> entries() {
-        List<Entry> l = new ArrayList<>();
-        for (int i = 0; i < HBP_NUM; i++) {
-            BreakInfo b = breakinfo[i];
-            List<Integer> reserved = new ArrayList<>();
-            List<Integer> installed = new ArrayList<>();
-            if (b.pev != null) {
-                List<Breakpoint> pev = b.pev.perCpu();
-                for (int cpu = 0; cpu < cpus; cpu++) {
-                    if (pev.get(cpu).isReserved()) {
-                        reserved.add(cpu);
-                    }
-                    if (pev.get(cpu).installedSlot(cpu) >= 0) {
-                        installed.add(cpu);
-                    }
-                }
-            }
-            l.add(new Entry(i, b.enabled, b.addr, b.len, b.type, List.copyOf(reserved), List.copyOf(installed)));
-        }
-        return l;
+        return breakinfo.entries();
     }
 
     /** The entry whose per-CPU events include {@code bp}, or -1. */
     int entryOf(Breakpoint bp) {
-        for (int i = 0; i < HBP_NUM; i++) {
-            WideBreakpoint w = breakinfo[i].pev;
-            if (w != null && w.perCpu().contains(bp)) {
-                return i;
-            }
-        }
-        return -1;
+        return breakinfo.entryOf(bp);
     }
 
     /** The overflow handler kgdb_arch_late() gives every per-CPU event. */
