@@ -39,8 +39,7 @@ public final class X86Kgdb {
     private volatile HitSink sink = (b, h) -> { };
     private HwbpException disabledBy;
     private String lastFailure = "none";
-    /** The refusal behind the last failed hw_break_reserve_slot(). */
-    private HwbpException lastRefusal;
+    private final HwBreakSlots slots;
     /** Per entry: a saved entry that could not get its slots back when kgdb came back, or null. */
     private final Unrestored[] unrestored = new Unrestored[HBP_NUM];
 
@@ -57,6 +56,7 @@ public final class X86Kgdb {
     public X86Kgdb(BreakpointService bps, Consumer<String> log) {
         this.dbg = bps.debugger();
         this.log = log;
+        this.slots = new HwBreakSlots(dbg, breakinfo, failure -> lastFailure = failure);
         BreakpointSpec attr = BreakpointSpec.onCpu(0, KGDB_ARCH_INIT, 1, BreakpointSpec.W).withDisabled(true);
         BreakpointHandler handler = new OverflowHandler();
         for (int i = 0; i < HBP_NUM; i++) {
@@ -153,7 +153,7 @@ public final class X86Kgdb {
         }
         b.len = len;
         b.addr = addr;
-        if (hwBreakReserveSlot(i) != 0) {
+        if (slots.hwBreakReserveSlot(i) != 0) {
             b.addr = 0;
             return -1;
         }
@@ -182,11 +182,11 @@ public final class X86Kgdb {
         b.len = e.len();
         b.type = e.type();
         long deadline = System.nanoTime() + RELEASE_PATIENCE_MS * 1_000_000;
-        while (hwBreakReserveSlot(i) != 0) {
-            if (lastRefusal.errno() != Errno.EBUSY || System.nanoTime() > deadline) {
+        while (slots.hwBreakReserveSlot(i) != 0) {
+            if (slots.lastRefusal().errno() != Errno.EBUSY || System.nanoTime() > deadline) {
                 b.addr = 0;
-                unrestored[i] = new Unrestored(e, lastRefusal.getMessage());
-                return lastRefusal;
+                unrestored[i] = new Unrestored(e, slots.lastRefusal().getMessage());
+                return slots.lastRefusal();
             }
             LockSupport.parkNanos(1_000_000);
         }
@@ -219,53 +219,6 @@ public final class X86Kgdb {
         lastFailure = failure;
     }
 
-    /**
-     * hw_break_reserve_slot(): dbg_reserve_bp_slot() on each online CPU's event; the first refusal ("locked",
-     * EBUSY here, or ENOSPC) releases the CPUs already reserved and fails.
-     */
-    int hwBreakReserveSlot(int breakno) {
-        List<Breakpoint> pev = breakinfo.get(breakno).pev.perCpu();
-        int cnt = 0;
-        for (int cpu = 0; cpu < breakinfo.cpus(); cpu++) {
-            cnt++;
-            try {
-                dbg.reserveSlot(pev.get(cpu));
-            } catch (HwbpException e) {
-                lastRefusal = e;
-                lastFailure = "CPU " + cpu + " refused: " + e.getMessage();
-                for (int c = 0; c < breakinfo.cpus(); c++) {
-                    cnt--;
-                    if (cnt == 0) {
-                        break;
-                    }
-                    try {
-                        dbg.releaseSlot(pev.get(c));
-                    } catch (HwbpException ignored) {
-                        // dbg_release_bp_slot()'s result is ignored here too: a release refused because a
-                        // registration just took the lock leaves that CPU's slot reserved, as in Linux.
-                    }
-                }
-                return -1;
-            }
-        }
-        return 0;
-    }
-
-    /** hw_break_release_slot(): dbg_release_bp_slot() per online CPU; the first refusal fails, leaving the rest. */
-    int hwBreakReleaseSlot(int breakno) {
-        List<Breakpoint> pev = breakinfo.get(breakno).pev.perCpu();
-        for (int cpu = 0; cpu < breakinfo.cpus(); cpu++) {
-            try {
-                dbg.releaseSlot(pev.get(cpu));
-            } catch (HwbpException e) {
-                // The debugger is responsible for the retry on remove failure.
-                lastFailure = "CPU " + cpu + " refused the release: " + e.getMessage();
-                return -1;
-            }
-        }
-        return 0;
-    }
-
     /** kgdb_remove_hw_break(): the enabled entry with that address (whatever its type and length). */
     public int removeHwBreak(long addr) {
         int i = 0;
@@ -276,7 +229,7 @@ public final class X86Kgdb {
             lastFailure = String.format("no hw breakpoint at 0x%x", addr);
             return -1;
         }
-        if (hwBreakReleaseSlot(i) != 0) {
+        if (slots.hwBreakReleaseSlot(i) != 0) {
             log.accept(String.format("Cannot remove hw breakpoint at %x", addr));
             return -1;
         }
@@ -300,7 +253,7 @@ public final class X86Kgdb {
                 dbg.uninstall(bp);
                 continue;
             }
-            if (hwBreakReleaseSlot(i) != 0) {
+            if (slots.hwBreakReleaseSlot(i) != 0) {
                 log.accept(String.format("KGDB: hw bpt remove failed %x", b.addr));
             }
             b.enabled = false;
