@@ -25,8 +25,6 @@ public final class X86Kgdb {
     public static final int HBP_NUM = 4;
     /** The address of kgdb_arch_init() in the simulated kernel text; kgdb_arch_late() parks its events on it. */
     public static final long KGDB_ARCH_INIT = 0xFFFF_FFFF_8106_3F50L;
-    /** How long kgdb_arch_late() keeps retrying a slot release a registration in flight refused (ms). */
-    private static final long RELEASE_PATIENCE_MS = 2000;
 
     /** Told of every hit of one of kgdb's events (on the core's callback thread of this bundle). */
     public interface HitSink {
@@ -37,7 +35,8 @@ public final class X86Kgdb {
     private final Debugger dbg;
     private final Consumer<String> log;
     private volatile HitSink sink = (b, h) -> { };
-    private HwbpException disabledBy;
+    private final LatePlaceholders placeholders;
+    private final HwbpException disabledBy;
     private String lastFailure = "none";
     private final HwBreakSlots slots;
     /** Per entry: a saved entry that could not get its slots back when kgdb came back, or null. */
@@ -48,51 +47,15 @@ public final class X86Kgdb {
     }
 
     /**
-     * kgdb_arch_late(): registers four disabled wide write breakpoints of length 1 on kgdb_arch_init's address
-     * (a slot on every online CPU each), then gives every per-CPU event's slot back, so that the events exist
-     * but hold nothing. If a registration fails, logs what Linux prints, unregisters what exists
-     * (kgdb_arch_exit()) and stays disabled.
+     * kgdb_arch_late(): the boot-time placeholders ({@link LatePlaceholders#register}); {@link #disabledBy()}
+     * tells whether it failed.
      */
     public X86Kgdb(BreakpointService bps, Consumer<String> log) {
         this.dbg = bps.debugger();
         this.log = log;
         this.slots = new HwBreakSlots(dbg, breakinfo, failure -> lastFailure = failure);
-        BreakpointSpec attr = BreakpointSpec.onCpu(0, KGDB_ARCH_INIT, 1, BreakpointSpec.W).withDisabled(true);
-        BreakpointHandler handler = new OverflowHandler();
-        for (int i = 0; i < HBP_NUM; i++) {
-            try {
-                breakinfo.get(i).pev = bps.registerWide(attr, handler);
-                breakinfo.setCpus(breakinfo.get(i).pev.perCpu().size());
-                for (Breakpoint bp : breakinfo.get(i).pev.perCpu()) {
-                    releaseAtInit(bp);
-                }
-            } catch (HwbpException e) {
-                log.accept("kgdb: Could not allocate hw breakpoints\nDisabling the kernel debugger (" + e.getMessage() + ")");
-                disabledBy = e;
-                exit();
-                breakinfo.setCpus(0);
-                return;
-            }
-        }
-    }
-
-    /**
-     * kgdb_arch_late() calls release_bp_slot(), which waits for the constraint lock; the core offers the
-     * debugger's fail-fast release only, so a refusal (a registration in flight) is retried for a while.
-     */
-    private void releaseAtInit(Breakpoint bp) {
-        long deadline = System.nanoTime() + RELEASE_PATIENCE_MS * 1_000_000;
-        while (true) {
-            try {
-                dbg.releaseSlot(bp);
-                return;
-            } catch (HwbpException e) {
-                if (e.errno() != Errno.EBUSY || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                LockSupport.parkNanos(1_000_000);
-            }
-        }
+        this.placeholders = new LatePlaceholders(dbg, breakinfo);
+        this.disabledBy = placeholders.register(bps, new OverflowHandler(), log);
     }
 
     /** The failure that disabled kgdb at kgdb_arch_late(), or null when it works. */
@@ -111,14 +74,7 @@ public final class X86Kgdb {
 
     /** kgdb_arch_exit(): unregisters the pre-created events. */
     public void exit() {
-        for (int i = 0; i < HBP_NUM; i++) {
-            BreakInfo b = breakinfo.get(i);
-            if (b.pev != null) {
-                b.pev.unregister();
-                b.pev = null;
-            }
-            b.enabled = false;
-        }
+        placeholders.exit();
     }
 
     /**
@@ -181,7 +137,7 @@ public final class X86Kgdb {
         b.addr = e.addr();
         b.len = e.len();
         b.type = e.type();
-        long deadline = System.nanoTime() + RELEASE_PATIENCE_MS * 1_000_000;
+        long deadline = System.nanoTime() + LatePlaceholders.RELEASE_PATIENCE_MS * 1_000_000;
         while (slots.hwBreakReserveSlot(i) != 0) {
             if (slots.lastRefusal().errno() != Errno.EBUSY || System.nanoTime() > deadline) {
                 b.addr = 0;
