@@ -32,13 +32,13 @@ public final class X86Kgdb {
     }
 
     private final BreakInfoTable breakinfo = new BreakInfoTable();
-    private final Debugger dbg;
     private final Consumer<String> log;
     private volatile HitSink sink = (b, h) -> { };
     private final LatePlaceholders placeholders;
     private final HwbpException disabledBy;
     private String lastFailure = "none";
     private final HwBreakSlots slots;
+    private final PerCpuHwBreakOps perCpu;
     /** Per entry: a saved entry that could not get its slots back when kgdb came back, or null. */
     private final Unrestored[] unrestored = new Unrestored[HBP_NUM];
 
@@ -51,10 +51,11 @@ public final class X86Kgdb {
      * tells whether it failed.
      */
     public X86Kgdb(BreakpointService bps, Consumer<String> log) {
-        this.dbg = bps.debugger();
+        Debugger dbg = bps.debugger();
         this.log = log;
         this.slots = new HwBreakSlots(dbg, breakinfo, failure -> lastFailure = failure);
         this.placeholders = new LatePlaceholders(dbg, breakinfo);
+        this.perCpu = new PerCpuHwBreakOps(dbg, breakinfo, slots, log);
         this.disabledBy = placeholders.register(bps, new OverflowHandler(), log);
     }
 
@@ -193,70 +194,19 @@ public final class X86Kgdb {
         return 0;
     }
 
-    /**
-     * kgdb_remove_all_hw_break() on {@code cpu} (the CPU running the debugger): an entry whose event is
-     * installed on this CPU is only uninstalled and marked disabled there, keeping its slots and its enabled
-     * flag (the kernel's {@code continue}); the others give their slots back and are cleared.
-     */
+    /** kgdb_remove_all_hw_break() on {@code cpu}: {@link PerCpuHwBreakOps#removeAllHwBreak}. */
     public void removeAllHwBreak(int cpu) {
-        for (int i = 0; i < HBP_NUM; i++) {
-            BreakInfo b = breakinfo.get(i);
-            if (!b.enabled) {
-                continue;
-            }
-            Breakpoint bp = b.pev.perCpu().get(cpu);
-            if (bp.installedSlot(cpu) >= 0) {
-                dbg.uninstall(bp);
-                continue;
-            }
-            if (slots.hwBreakReleaseSlot(i) != 0) {
-                log.accept(String.format("KGDB: hw bpt remove failed %x", b.addr));
-            }
-            b.enabled = false;
-        }
+        perCpu.removeAllHwBreak(cpu);
     }
 
-    /**
-     * kgdb_disable_hw_debug() on {@code cpu}, kgdb's part: uninstall its own installed events there. (The
-     * hardware DR7 ← 0x400 of every CPU is the core's claim, which leaves the shadows alone.)
-     */
+    /** kgdb_disable_hw_debug() on {@code cpu}: {@link PerCpuHwBreakOps#disableHwDebug}. */
     public void disableHwDebug(int cpu) {
-        for (int i = 0; i < HBP_NUM; i++) {
-            BreakInfo b = breakinfo.get(i);
-            if (!b.enabled) {
-                continue;
-            }
-            Breakpoint bp = b.pev.perCpu().get(cpu);
-            if (bp.installedSlot(cpu) >= 0) {
-                dbg.uninstall(bp);
-            }
-        }
+        perCpu.disableHwDebug(cpu);
     }
 
-    /**
-     * kgdb_correct_hw_break() on {@code cpu}, kgdb's part: every enabled entry whose event is not installed
-     * there gets the entry's address, length and type and is installed directly, bypassing perf scheduling.
-     * A failed install leaves it disabled, as {@code arch_install_hw_breakpoint()}'s error does. (The final
-     * hw_breakpoint_restore() is the release of the core's claim.)
-     */
+    /** kgdb_correct_hw_break() on {@code cpu}: {@link PerCpuHwBreakOps#correctHwBreak}. */
     public void correctHwBreak(int cpu) {
-        for (int i = 0; i < HBP_NUM; i++) {
-            BreakInfo b = breakinfo.get(i);
-            if (!b.enabled) {
-                continue;
-            }
-            Breakpoint bp = b.pev.perCpu().get(cpu);
-            if (bp.installedSlot(cpu) >= 0) {
-                continue;
-            }
-            // The core's parser wants an execute breakpoint's length as sizeof(long); the arch length is 1.
-            int length = b.type == BreakpointSpec.X ? Long.BYTES : b.len;
-            try {
-                dbg.install(bp, b.addr, length, b.type);
-            } catch (HwbpException e) {
-                log.accept("kgdb: hw breakpoint " + i + " not installed on CPU " + cpu + ": " + e.getMessage());
-            }
-        }
+        perCpu.correctHwBreak(cpu);
     }
 
     /** kgdb_hw_overflow_handler(): a virtual DR6 bit for every enabled entry, not only the one that hit. */
