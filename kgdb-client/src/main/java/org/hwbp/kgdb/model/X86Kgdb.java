@@ -39,8 +39,7 @@ public final class X86Kgdb {
     private String lastFailure = "none";
     private final HwBreakSlots slots;
     private final PerCpuHwBreakOps perCpu;
-    /** Per entry: a saved entry that could not get its slots back when kgdb came back, or null. */
-    private final Unrestored[] unrestored = new Unrestored[HBP_NUM];
+    private final SavedBreakInfo saved;
 
     /** A saved breakinfo entry whose slots were taken while kgdb was away: kept and reported, not lost. */
     public record Unrestored(KgdbState.BreakEntry entry, String reason) {
@@ -56,6 +55,7 @@ public final class X86Kgdb {
         this.slots = new HwBreakSlots(dbg, breakinfo, failure -> lastFailure = failure);
         this.placeholders = new LatePlaceholders(dbg, breakinfo);
         this.perCpu = new PerCpuHwBreakOps(dbg, breakinfo, slots, log);
+        this.saved = new SavedBreakInfo(breakinfo, slots, log);
         this.disabledBy = placeholders.register(bps, new OverflowHandler(), log);
     }
 
@@ -115,60 +115,23 @@ public final class X86Kgdb {
             return -1;
         }
         b.enabled = true;
-        if (unrestored[i] != null) {
-            log.accept(String.format("kgdb: breakinfo[%d] reused: the unrestored entry at 0x%x is dropped", i,
-                    unrestored[i].entry().addr()));
-            unrestored[i] = null;
-        }
+        saved.reused(i);
         return 0;
     }
 
-    /**
-     * Brings back a saved enabled entry after kgdb_arch_late(): its fields, then hw_break_reserve_slot() as
-     * kgdb_set_hw_break() did. A refusal because a registration holds the lock right now is retried for a
-     * while; any other refusal (ENOSPC: the slots were taken meanwhile) keeps the entry as {@link Unrestored}.
-     * Returns null, or the refusal.
-     */
+    /** Brings back a saved enabled entry after kgdb_arch_late(): {@link SavedBreakInfo#restoreEntry}. */
     public HwbpException restoreEntry(int i, KgdbState.BreakEntry e) {
-        BreakInfo b = breakinfo.get(i);
-        if (disabledBy != null) {
-            unrestored[i] = new Unrestored(e, "kgdb disabled: " + disabledBy.getMessage());
-            return disabledBy;
-        }
-        b.addr = e.addr();
-        b.len = e.len();
-        b.type = e.type();
-        long deadline = System.nanoTime() + LatePlaceholders.RELEASE_PATIENCE_MS * 1_000_000;
-        while (slots.hwBreakReserveSlot(i) != 0) {
-            if (slots.lastRefusal().errno() != Errno.EBUSY || System.nanoTime() > deadline) {
-                b.addr = 0;
-                unrestored[i] = new Unrestored(e, slots.lastRefusal().getMessage());
-                return slots.lastRefusal();
-            }
-            LockSupport.parkNanos(1_000_000);
-        }
-        b.enabled = true;
-        unrestored[i] = null;
-        return null;
+        return saved.restoreEntry(i, e, disabledBy);
     }
 
     /** The entry's saved state that could not be restored, or null. */
     public Unrestored unrestored(int i) {
-        return unrestored[i];
+        return saved.unrestored(i);
     }
 
     /** What {@link KgdbState} keeps of breakinfo: enabled entries, and unrestored ones as they were saved. */
     public List<KgdbState.BreakEntry> snapshot() {
-        List<KgdbState.BreakEntry> l = new ArrayList<>();
-        for (int i = 0; i < HBP_NUM; i++) {
-            BreakInfo b = breakinfo.get(i);
-            if (b.enabled) {
-                l.add(new KgdbState.BreakEntry(b.addr, b.len, b.type));
-            } else {
-                l.add(unrestored[i] == null ? null : unrestored[i].entry());
-            }
-        }
-        return l;
+        return saved.snapshot();
     }
 
     /** Puts back the saved "last failure" after a restore, so that status reads as it did. */
