@@ -1,18 +1,13 @@
 package org.hwbp.kgdb.model;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.hwbp.api.Breakpoint;
-import org.hwbp.api.BreakpointHandler;
 import org.hwbp.api.BreakpointService;
 import org.hwbp.api.BreakpointSpec;
 import org.hwbp.api.Debugger;
-import org.hwbp.api.Errno;
 import org.hwbp.api.Hit;
 import org.hwbp.api.HwbpException;
-import org.hwbp.api.x86.Dr6;
 
 /**
  * The hardware-breakpoint half of arch/x86/kernel/kgdb.c: {@code breakinfo[4]} and the {@code arch_kgdb_ops}
@@ -33,7 +28,7 @@ public final class X86Kgdb {
 
     private final BreakInfoTable breakinfo = new BreakInfoTable();
     private final Consumer<String> log;
-    private volatile HitSink sink = (b, h) -> { };
+    private final KgdbHwOverflowHandler overflowHandler = new KgdbHwOverflowHandler(breakinfo);
     private final LatePlaceholders placeholders;
     private final HwbpException disabledBy;
     private String lastFailure = "none";
@@ -56,7 +51,7 @@ public final class X86Kgdb {
         this.placeholders = new LatePlaceholders(dbg, breakinfo);
         this.perCpu = new PerCpuHwBreakOps(dbg, breakinfo, slots, log);
         this.saved = new SavedBreakInfo(breakinfo, slots, log);
-        this.disabledBy = placeholders.register(bps, new OverflowHandler(), log);
+        this.disabledBy = placeholders.register(bps, overflowHandler, log);
     }
 
     /** The failure that disabled kgdb at kgdb_arch_late(), or null when it works. */
@@ -70,7 +65,7 @@ public final class X86Kgdb {
     }
 
     public void setHitSink(HitSink sink) {
-        this.sink = sink;
+        overflowHandler.setHitSink(sink);
     }
 
     /** kgdb_arch_exit(): unregisters the pre-created events. */
@@ -172,15 +167,9 @@ public final class X86Kgdb {
         perCpu.correctHwBreak(cpu);
     }
 
-    /** kgdb_hw_overflow_handler(): a virtual DR6 bit for every enabled entry, not only the one that hit. */
+    /** kgdb_hw_overflow_handler(): {@link KgdbHwOverflowHandler#virtualDr6}. */
     long virtualDr6() {
-        long dr6 = 0;
-        for (int i = 0; i < HBP_NUM; i++) {
-            if (breakinfo.get(i).enabled) {
-                dr6 |= Dr6.trap(i);
-            }
-        }
-        return dr6;
+        return overflowHandler.virtualDr6();
     }
 
     /** Why the last failing call returned -1 (gdb only ever sees E01). */
@@ -195,13 +184,5 @@ public final class X86Kgdb {
     /** The entry whose per-CPU events include {@code bp}, or -1. */
     int entryOf(Breakpoint bp) {
         return breakinfo.entryOf(bp);
-    }
-
-    /** The overflow handler kgdb_arch_late() gives every per-CPU event. */
-    private final class OverflowHandler implements BreakpointHandler {
-        @Override
-        public void triggered(Breakpoint bp, Hit hit) {
-            sink.hit(bp, hit);
-        }
     }
 }
