@@ -44,7 +44,8 @@ final class LatePlaceholders {
                     releaseAtInit(bp);
                 }
             } catch (HwbpException e) {
-                log.accept("kgdb: Could not allocate hw breakpoints\nDisabling the kernel debugger (" + e.getMessage() + ")");
+                log.accept("kgdb: Could not allocate hw breakpoints\nDisabling the kernel debugger ("
+                        + e.getMessage() + ")");
                 exit();
                 breakinfo.setCpus(0);
                 return e;

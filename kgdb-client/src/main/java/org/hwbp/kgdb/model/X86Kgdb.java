@@ -14,6 +14,13 @@ import org.hwbp.api.HwbpException;
  * that act on it. Every method returns what the kernel function returns (0 or -1) so that gdb_cmd_break() can
  * turn it into a reply; none of them ever waits for a lock (the core's {@link Debugger} path is fail-fast).
  * Not thread-safe: {@link DebugCore} serialises every call, as kgdb runs with every other CPU stopped.
+ *
+ * <p>This class is kgdb_set_hw_break(), kgdb_remove_hw_break() and kgdb's last failure; {@code breakinfo[]} is
+ * {@link BreakInfoTable}, hw_break_reserve_slot()/hw_break_release_slot() {@link HwBreakSlots}, the boot-time
+ * placeholders of kgdb_arch_late()/kgdb_arch_exit() {@link LatePlaceholders}, the per-CPU hooks
+ * (kgdb_remove_all_hw_break, kgdb_disable_hw_debug, kgdb_correct_hw_break) {@link PerCpuHwBreakOps},
+ * kgdb_hw_overflow_handler() {@link KgdbHwOverflowHandler}, and breakinfo across a restart
+ * {@link SavedBreakInfo}.
  */
 public final class X86Kgdb {
     /** HBP_NUM. */
