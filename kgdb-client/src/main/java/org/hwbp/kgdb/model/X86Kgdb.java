@@ -1,104 +1,64 @@
 package org.hwbp.kgdb.model;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.hwbp.api.Breakpoint;
-import org.hwbp.api.BreakpointHandler;
 import org.hwbp.api.BreakpointService;
 import org.hwbp.api.BreakpointSpec;
 import org.hwbp.api.Debugger;
-import org.hwbp.api.Errno;
 import org.hwbp.api.Hit;
 import org.hwbp.api.HwbpException;
-import org.hwbp.api.WideBreakpoint;
-import org.hwbp.api.x86.Dr6;
 
 /**
  * The hardware-breakpoint half of arch/x86/kernel/kgdb.c: {@code breakinfo[4]} and the {@code arch_kgdb_ops}
  * that act on it. Every method returns what the kernel function returns (0 or -1) so that gdb_cmd_break() can
  * turn it into a reply; none of them ever waits for a lock (the core's {@link Debugger} path is fail-fast).
  * Not thread-safe: {@link DebugCore} serialises every call, as kgdb runs with every other CPU stopped.
+ *
+ * <p>This class is kgdb_set_hw_break(), kgdb_remove_hw_break() and kgdb's last failure; {@code breakinfo[]} is
+ * {@link BreakInfoTable}, hw_break_reserve_slot()/hw_break_release_slot() {@link HwBreakSlots}, the boot-time
+ * placeholders of kgdb_arch_late()/kgdb_arch_exit() {@link LatePlaceholders}, the per-CPU hooks
+ * (kgdb_remove_all_hw_break, kgdb_disable_hw_debug, kgdb_correct_hw_break) {@link PerCpuHwBreakOps},
+ * kgdb_hw_overflow_handler() {@link KgdbHwOverflowHandler}, and breakinfo across a restart
+ * {@link SavedBreakInfo}.
  */
 public final class X86Kgdb {
     /** HBP_NUM. */
     public static final int HBP_NUM = 4;
     /** The address of kgdb_arch_init() in the simulated kernel text; kgdb_arch_late() parks its events on it. */
     public static final long KGDB_ARCH_INIT = 0xFFFF_FFFF_8106_3F50L;
-    /** How long kgdb_arch_late() keeps retrying a slot release a registration in flight refused (ms). */
-    private static final long RELEASE_PATIENCE_MS = 2000;
 
     /** Told of every hit of one of kgdb's events (on the core's callback thread of this bundle). */
     public interface HitSink {
         void hit(Breakpoint bp, Hit hit);
     }
 
-    private final BreakInfo[] breakinfo = new BreakInfo[HBP_NUM];
-    private final Debugger dbg;
-    /** The online CPUs: one per-CPU event each (0 while kgdb is disabled). */
-    private int cpus;
+    private final BreakInfoTable breakinfo = new BreakInfoTable();
     private final Consumer<String> log;
-    private volatile HitSink sink = (b, h) -> { };
-    private HwbpException disabledBy;
+    private final KgdbHwOverflowHandler overflowHandler = new KgdbHwOverflowHandler(breakinfo);
+    private final LatePlaceholders placeholders;
+    private final HwbpException disabledBy;
     private String lastFailure = "none";
-    /** The refusal behind the last failed hw_break_reserve_slot(). */
-    private HwbpException lastRefusal;
-    /** Per entry: a saved entry that could not get its slots back when kgdb came back, or null. */
-    private final Unrestored[] unrestored = new Unrestored[HBP_NUM];
+    private final HwBreakSlots slots;
+    private final PerCpuHwBreakOps perCpu;
+    private final SavedBreakInfo saved;
 
     /** A saved breakinfo entry whose slots were taken while kgdb was away: kept and reported, not lost. */
     public record Unrestored(KgdbState.BreakEntry entry, String reason) {
     }
 
     /**
-     * kgdb_arch_late(): registers four disabled wide write breakpoints of length 1 on kgdb_arch_init's address
-     * (a slot on every online CPU each), then gives every per-CPU event's slot back, so that the events exist
-     * but hold nothing. If a registration fails, logs what Linux prints, unregisters what exists
-     * (kgdb_arch_exit()) and stays disabled.
+     * kgdb_arch_late(): the boot-time placeholders ({@link LatePlaceholders#register}); {@link #disabledBy()}
+     * tells whether it failed.
      */
     public X86Kgdb(BreakpointService bps, Consumer<String> log) {
-        this.dbg = bps.debugger();
+        Debugger dbg = bps.debugger();
         this.log = log;
-        for (int i = 0; i < HBP_NUM; i++) {
-            breakinfo[i] = new BreakInfo();
-        }
-        BreakpointSpec attr = BreakpointSpec.onCpu(0, KGDB_ARCH_INIT, 1, BreakpointSpec.W).withDisabled(true);
-        BreakpointHandler handler = new OverflowHandler();
-        for (int i = 0; i < HBP_NUM; i++) {
-            try {
-                breakinfo[i].pev = bps.registerWide(attr, handler);
-                cpus = breakinfo[i].pev.perCpu().size();
-                for (Breakpoint bp : breakinfo[i].pev.perCpu()) {
-                    releaseAtInit(bp);
-                }
-            } catch (HwbpException e) {
-                log.accept("kgdb: Could not allocate hw breakpoints\nDisabling the kernel debugger (" + e.getMessage() + ")");
-                disabledBy = e;
-                exit();
-                cpus = 0;
-                return;
-            }
-        }
-    }
-
-    /**
-     * kgdb_arch_late() calls release_bp_slot(), which waits for the constraint lock; the core offers the
-     * debugger's fail-fast release only, so a refusal (a registration in flight) is retried for a while.
-     */
-    private void releaseAtInit(Breakpoint bp) {
-        long deadline = System.nanoTime() + RELEASE_PATIENCE_MS * 1_000_000;
-        while (true) {
-            try {
-                dbg.releaseSlot(bp);
-                return;
-            } catch (HwbpException e) {
-                if (e.errno() != Errno.EBUSY || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                LockSupport.parkNanos(1_000_000);
-            }
-        }
+        this.slots = new HwBreakSlots(dbg, breakinfo, failure -> lastFailure = failure);
+        this.placeholders = new LatePlaceholders(dbg, breakinfo);
+        this.perCpu = new PerCpuHwBreakOps(dbg, breakinfo, slots, log);
+        this.saved = new SavedBreakInfo(breakinfo, slots, log);
+        this.disabledBy = placeholders.register(bps, overflowHandler, log);
     }
 
     /** The failure that disabled kgdb at kgdb_arch_late(), or null when it works. */
@@ -108,22 +68,16 @@ public final class X86Kgdb {
 
     /** for_each_online_cpu(): the CPUs kgdb's events cover. */
     public int cpus() {
-        return cpus;
+        return breakinfo.cpus();
     }
 
     public void setHitSink(HitSink sink) {
-        this.sink = sink;
+        overflowHandler.setHitSink(sink);
     }
 
     /** kgdb_arch_exit(): unregisters the pre-created events. */
     public void exit() {
-        for (BreakInfo b : breakinfo) {
-            if (b.pev != null) {
-                b.pev.unregister();
-                b.pev = null;
-            }
-            b.enabled = false;
-        }
+        placeholders.exit();
     }
 
     /**
@@ -133,14 +87,14 @@ public final class X86Kgdb {
      */
     public int setHwBreak(long addr, int len, KgdbBpType bptype) {
         int i = 0;
-        while (i < HBP_NUM && breakinfo[i].enabled) {
+        while (i < HBP_NUM && breakinfo.get(i).enabled) {
             i++;
         }
         if (i == HBP_NUM) {
             lastFailure = "every breakinfo entry is in use";
             return -1;
         }
-        BreakInfo b = breakinfo[i];
+        BreakInfo b = breakinfo.get(i);
         if (bptype == KgdbBpType.BP_HARDWARE_BREAKPOINT) {
             len = 1;
             b.type = BreakpointSpec.X;
@@ -158,65 +112,28 @@ public final class X86Kgdb {
         }
         b.len = len;
         b.addr = addr;
-        if (hwBreakReserveSlot(i) != 0) {
+        if (slots.hwBreakReserveSlot(i) != 0) {
             b.addr = 0;
             return -1;
         }
         b.enabled = true;
-        if (unrestored[i] != null) {
-            log.accept(String.format("kgdb: breakinfo[%d] reused: the unrestored entry at 0x%x is dropped", i,
-                    unrestored[i].entry().addr()));
-            unrestored[i] = null;
-        }
+        saved.reused(i);
         return 0;
     }
 
-    /**
-     * Brings back a saved enabled entry after kgdb_arch_late(): its fields, then hw_break_reserve_slot() as
-     * kgdb_set_hw_break() did. A refusal because a registration holds the lock right now is retried for a
-     * while; any other refusal (ENOSPC: the slots were taken meanwhile) keeps the entry as {@link Unrestored}.
-     * Returns null, or the refusal.
-     */
+    /** Brings back a saved enabled entry after kgdb_arch_late(): {@link SavedBreakInfo#restoreEntry}. */
     public HwbpException restoreEntry(int i, KgdbState.BreakEntry e) {
-        BreakInfo b = breakinfo[i];
-        if (disabledBy != null) {
-            unrestored[i] = new Unrestored(e, "kgdb disabled: " + disabledBy.getMessage());
-            return disabledBy;
-        }
-        b.addr = e.addr();
-        b.len = e.len();
-        b.type = e.type();
-        long deadline = System.nanoTime() + RELEASE_PATIENCE_MS * 1_000_000;
-        while (hwBreakReserveSlot(i) != 0) {
-            if (lastRefusal.errno() != Errno.EBUSY || System.nanoTime() > deadline) {
-                b.addr = 0;
-                unrestored[i] = new Unrestored(e, lastRefusal.getMessage());
-                return lastRefusal;
-            }
-            LockSupport.parkNanos(1_000_000);
-        }
-        b.enabled = true;
-        unrestored[i] = null;
-        return null;
+        return saved.restoreEntry(i, e, disabledBy);
     }
 
     /** The entry's saved state that could not be restored, or null. */
     public Unrestored unrestored(int i) {
-        return unrestored[i];
+        return saved.unrestored(i);
     }
 
     /** What {@link KgdbState} keeps of breakinfo: enabled entries, and unrestored ones as they were saved. */
     public List<KgdbState.BreakEntry> snapshot() {
-        List<KgdbState.BreakEntry> l = new ArrayList<>();
-        for (int i = 0; i < HBP_NUM; i++) {
-            BreakInfo b = breakinfo[i];
-            if (b.enabled) {
-                l.add(new KgdbState.BreakEntry(b.addr, b.len, b.type));
-            } else {
-                l.add(unrestored[i] == null ? null : unrestored[i].entry());
-            }
-        }
-        return l;
+        return saved.snapshot();
     }
 
     /** Puts back the saved "last failure" after a restore, so that status reads as it did. */
@@ -224,145 +141,42 @@ public final class X86Kgdb {
         lastFailure = failure;
     }
 
-    /**
-     * hw_break_reserve_slot(): dbg_reserve_bp_slot() on each online CPU's event; the first refusal ("locked",
-     * EBUSY here, or ENOSPC) releases the CPUs already reserved and fails.
-     */
-    int hwBreakReserveSlot(int breakno) {
-        List<Breakpoint> pev = breakinfo[breakno].pev.perCpu();
-        int cnt = 0;
-        for (int cpu = 0; cpu < cpus; cpu++) {
-            cnt++;
-            try {
-                dbg.reserveSlot(pev.get(cpu));
-            } catch (HwbpException e) {
-                lastRefusal = e;
-                lastFailure = "CPU " + cpu + " refused: " + e.getMessage();
-                for (int c = 0; c < cpus; c++) {
-                    cnt--;
-                    if (cnt == 0) {
-                        break;
-                    }
-                    try {
-                        dbg.releaseSlot(pev.get(c));
-                    } catch (HwbpException ignored) {
-                        // dbg_release_bp_slot()'s result is ignored here too: a release refused because a
-                        // registration just took the lock leaves that CPU's slot reserved, as in Linux.
-                    }
-                }
-                return -1;
-            }
-        }
-        return 0;
-    }
-
-    /** hw_break_release_slot(): dbg_release_bp_slot() per online CPU; the first refusal fails, leaving the rest. */
-    int hwBreakReleaseSlot(int breakno) {
-        List<Breakpoint> pev = breakinfo[breakno].pev.perCpu();
-        for (int cpu = 0; cpu < cpus; cpu++) {
-            try {
-                dbg.releaseSlot(pev.get(cpu));
-            } catch (HwbpException e) {
-                // The debugger is responsible for the retry on remove failure.
-                lastFailure = "CPU " + cpu + " refused the release: " + e.getMessage();
-                return -1;
-            }
-        }
-        return 0;
-    }
-
     /** kgdb_remove_hw_break(): the enabled entry with that address (whatever its type and length). */
     public int removeHwBreak(long addr) {
         int i = 0;
-        while (i < HBP_NUM && !(breakinfo[i].addr == addr && breakinfo[i].enabled)) {
+        while (i < HBP_NUM && !(breakinfo.get(i).addr == addr && breakinfo.get(i).enabled)) {
             i++;
         }
         if (i == HBP_NUM) {
             lastFailure = String.format("no hw breakpoint at 0x%x", addr);
             return -1;
         }
-        if (hwBreakReleaseSlot(i) != 0) {
+        if (slots.hwBreakReleaseSlot(i) != 0) {
             log.accept(String.format("Cannot remove hw breakpoint at %x", addr));
             return -1;
         }
-        breakinfo[i].enabled = false;
+        breakinfo.get(i).enabled = false;
         return 0;
     }
 
-    /**
-     * kgdb_remove_all_hw_break() on {@code cpu} (the CPU running the debugger): an entry whose event is
-     * installed on this CPU is only uninstalled and marked disabled there, keeping its slots and its enabled
-     * flag (the kernel's {@code continue}); the others give their slots back and are cleared.
-     */
+    /** kgdb_remove_all_hw_break() on {@code cpu}: {@link PerCpuHwBreakOps#removeAllHwBreak}. */
     public void removeAllHwBreak(int cpu) {
-        for (int i = 0; i < HBP_NUM; i++) {
-            BreakInfo b = breakinfo[i];
-            if (!b.enabled) {
-                continue;
-            }
-            Breakpoint bp = b.pev.perCpu().get(cpu);
-            if (bp.installedSlot(cpu) >= 0) {
-                dbg.uninstall(bp);
-                continue;
-            }
-            if (hwBreakReleaseSlot(i) != 0) {
-                log.accept(String.format("KGDB: hw bpt remove failed %x", b.addr));
-            }
-            b.enabled = false;
-        }
+        perCpu.removeAllHwBreak(cpu);
     }
 
-    /**
-     * kgdb_disable_hw_debug() on {@code cpu}, kgdb's part: uninstall its own installed events there. (The
-     * hardware DR7 ← 0x400 of every CPU is the core's claim, which leaves the shadows alone.)
-     */
+    /** kgdb_disable_hw_debug() on {@code cpu}: {@link PerCpuHwBreakOps#disableHwDebug}. */
     public void disableHwDebug(int cpu) {
-        for (BreakInfo b : breakinfo) {
-            if (!b.enabled) {
-                continue;
-            }
-            Breakpoint bp = b.pev.perCpu().get(cpu);
-            if (bp.installedSlot(cpu) >= 0) {
-                dbg.uninstall(bp);
-            }
-        }
+        perCpu.disableHwDebug(cpu);
     }
 
-    /**
-     * kgdb_correct_hw_break() on {@code cpu}, kgdb's part: every enabled entry whose event is not installed
-     * there gets the entry's address, length and type and is installed directly, bypassing perf scheduling.
-     * A failed install leaves it disabled, as {@code arch_install_hw_breakpoint()}'s error does. (The final
-     * hw_breakpoint_restore() is the release of the core's claim.)
-     */
+    /** kgdb_correct_hw_break() on {@code cpu}: {@link PerCpuHwBreakOps#correctHwBreak}. */
     public void correctHwBreak(int cpu) {
-        for (int i = 0; i < HBP_NUM; i++) {
-            BreakInfo b = breakinfo[i];
-            if (!b.enabled) {
-                continue;
-            }
-            Breakpoint bp = b.pev.perCpu().get(cpu);
-            if (bp.installedSlot(cpu) >= 0) {
-                continue;
-            }
-            // The core's parser wants an execute breakpoint's length as sizeof(long); the arch length is 1.
-            int length = b.type == BreakpointSpec.X ? Long.BYTES : b.len;
-            try {
-                dbg.install(bp, b.addr, length, b.type);
-            } catch (HwbpException e) {
-                log.accept("kgdb: hw breakpoint " + i + " not installed on CPU " + cpu + ": " + e.getMessage());
-            }
-        }
+        perCpu.correctHwBreak(cpu);
     }
 
-    /** kgdb_hw_overflow_handler(): a virtual DR6 bit for every enabled entry, not only the one that hit. */
+    /** kgdb_hw_overflow_handler(): {@link KgdbHwOverflowHandler#virtualDr6}. */
     long virtualDr6() {
-        long dr6 = 0;
-        for (int i = 0; i < HBP_NUM; i++) {
-            if (breakinfo[i].enabled) {
-                dr6 |= Dr6.trap(i);
-            }
-        }
-        return dr6;
+        return overflowHandler.virtualDr6();
     }
 
     /** Why the last failing call returned -1 (gdb only ever sees E01). */
@@ -371,43 +185,11 @@ public final class X86Kgdb {
     }
 
     public List<Entry> entries() {
-        List<Entry> l = new ArrayList<>();
-        for (int i = 0; i < HBP_NUM; i++) {
-            BreakInfo b = breakinfo[i];
-            List<Integer> reserved = new ArrayList<>();
-            List<Integer> installed = new ArrayList<>();
-            if (b.pev != null) {
-                List<Breakpoint> pev = b.pev.perCpu();
-                for (int cpu = 0; cpu < cpus; cpu++) {
-                    if (pev.get(cpu).isReserved()) {
-                        reserved.add(cpu);
-                    }
-                    if (pev.get(cpu).installedSlot(cpu) >= 0) {
-                        installed.add(cpu);
-                    }
-                }
-            }
-            l.add(new Entry(i, b.enabled, b.addr, b.len, b.type, List.copyOf(reserved), List.copyOf(installed)));
-        }
-        return l;
+        return breakinfo.entries();
     }
 
     /** The entry whose per-CPU events include {@code bp}, or -1. */
     int entryOf(Breakpoint bp) {
-        for (int i = 0; i < HBP_NUM; i++) {
-            WideBreakpoint w = breakinfo[i].pev;
-            if (w != null && w.perCpu().contains(bp)) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    /** The overflow handler kgdb_arch_late() gives every per-CPU event. */
-    private final class OverflowHandler implements BreakpointHandler {
-        @Override
-        public void triggered(Breakpoint bp, Hit hit) {
-            sink.hit(bp, hit);
-        }
+        return breakinfo.entryOf(bp);
     }
 }
