@@ -13,7 +13,6 @@ import org.hwbp.api.Errno;
 import org.hwbp.api.Hit;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.PreemptReason;
-import org.hwbp.api.x86.Dr6;
 import org.hwbp.api.x86.Dr7;
 
 /**
@@ -23,7 +22,7 @@ import org.hwbp.api.x86.Dr7;
  *
  * <p>Tracer operations are serialised by this object's monitor (the tracer holds the tracee stopped in
  * Linux). The overflow handler runs on the core's callback thread while an access waits for it, so it takes
- * only {@link #dr6Lock} and never calls into the core.
+ * only {@link VirtualDr6}'s dr6Lock and never calls into the core.
  */
 public final class ThreadDebugState {
     /** A SIGTRAP stop as the tracer's waitpid() sees it, with DR6 as PEEKUSER would read it then. */
@@ -46,14 +45,8 @@ public final class ThreadDebugState {
     private final int task;
     private final BreakpointService service;
     private final AtomicReferenceArray<Breakpoint> ptraceBps = new AtomicReferenceArray<>(X86Debugreg.HBP_NUM);
-    private final Object dr6Lock = new Object();
+    private final VirtualDr6 dr6;
     private final Handler handler = new Handler();
-    /** Positive polarity: bit n = virtual DRn hit, DR_STEP (Dr6.BS) = single step. Guarded by dr6Lock. */
-    private long virtualDr6;
-    /** The #DB (Hit.exception) this task was last sent SIGTRAP for. Guarded by dr6Lock. */
-    private long sigtrapException;
-    /** Guarded by dr6Lock. */
-    private Stop stop;
     private volatile long ptraceDr7;
     private final ConcurrentLinkedDeque<String> log = new ConcurrentLinkedDeque<>();
     /** Per virtual DR: the reason it is preempted now, or null. Written by the callbacks. */
@@ -61,19 +54,22 @@ public final class ThreadDebugState {
     /** Per virtual DR: the saved event that could not be registered again, or null. */
     private final AtomicReferenceArray<Unrestored> unrestored = new AtomicReferenceArray<>(X86Debugreg.HBP_NUM);
 
-    /** What a SIGTRAP does to the task when nobody traces it (set by the tracer). */
-    private volatile Runnable untracedSigtrap = () -> { };
     /** The debugger that waits on this tracee's stops, or null (see {@link #observe}). */
     private volatile TraceeObserver observer;
 
     public ThreadDebugState(int task, BreakpointService service) {
+        this(task, service, new VirtualDr6());
+    }
+
+    private ThreadDebugState(int task, BreakpointService service, VirtualDr6 dr6) {
         this.task = task;
         this.service = service;
+        this.dr6 = dr6;
     }
 
     /** Sets what delivering SIGTRAP does when the task is not traced (its default action kills it). */
     void onUntracedSigtrap(Runnable action) {
-        untracedSigtrap = action;
+        dr6.onUntracedSigtrap(action);
     }
 
     /** Sets (or with null clears) the one observer told of this tracee's stops and claim notifications. */
@@ -92,9 +88,7 @@ public final class ThreadDebugState {
      * {@link #restoreDr}, in the order they were first registered.
      */
     ThreadDebugState(PtraceState.TaskState saved, BreakpointService service) {
-        this(saved.task(), service);
-        virtualDr6 = saved.virtualDr6();
-        stop = saved.stop();
+        this(saved.task(), service, new VirtualDr6(saved.virtualDr6(), saved.stop()));
         ptraceDr7 = saved.ptraceDr7();
         log.addAll(saved.log());
     }
@@ -138,9 +132,8 @@ public final class ThreadDebugState {
                 drs.add(u == null ? null : u.dr());
             }
         }
-        synchronized (dr6Lock) {
-            return new PtraceState.TaskState(task, traced, drs, ptraceDr7, virtualDr6, stop, log());
-        }
+        return dr6.read((virtualDr6, stop) ->
+                new PtraceState.TaskState(task, traced, drs, ptraceDr7, virtualDr6, stop, log()));
     }
 
     /** Whether there is anything to keep: an event, an unrestored one, a DR6/DR7 value or a stop. */
@@ -150,9 +143,7 @@ public final class ThreadDebugState {
                 return false;
             }
         }
-        synchronized (dr6Lock) {
-            return ptraceDr7 == 0 && virtualDr6 == 0 && stop == null;
-        }
+        return dr6.read((virtualDr6, stop) -> ptraceDr7 == 0 && virtualDr6 == 0 && stop == null);
     }
 
     public int task() {
@@ -168,10 +159,7 @@ public final class ThreadDebugState {
             return bp == null ? 0 : bp.spec().address();
         }
         if (n == 6) {
-            synchronized (dr6Lock) {
-                // Flip back to the architectural polarity.
-                return virtualDr6 ^ Dr6.RESET;
-            }
+            return dr6.peek();
         }
         if (n == 7) {
             return ptraceDr7;
@@ -184,9 +172,7 @@ public final class ThreadDebugState {
         if (n < X86Debugreg.HBP_NUM) {
             setBreakpointAddr(n, val);
         } else if (n == 6) {
-            synchronized (dr6Lock) {
-                virtualDr6 = val ^ Dr6.RESET;
-            }
+            dr6.poke(val);
         } else if (n == 7) {
             writeDr7(val);
             ptraceDr7 = val;
@@ -294,9 +280,7 @@ public final class ThreadDebugState {
             preempted.set(i, null);
             unrestored.set(i, null);
         }
-        synchronized (dr6Lock) {
-            virtualDr6 = 0;
-        }
+        dr6.clear();
         ptraceDr7 = 0;
     }
 
@@ -311,23 +295,17 @@ public final class ThreadDebugState {
      * @param dr6 the real DR6 of the #DB, positive polarity
      */
     public void userDebugException(long dr6) {
-        synchronized (dr6Lock) {
-            virtualDr6 = dr6 & Dr6.BS;
-        }
+        this.dr6.userDebugException(dr6);
     }
 
     /** The tracee's last stop, or null while it runs. */
     public Stop stop() {
-        synchronized (dr6Lock) {
-            return stop;
-        }
+        return dr6.stop();
     }
 
     /** PTRACE_CONT: the tracee runs again. */
     public void resume() {
-        synchronized (dr6Lock) {
-            stop = null;
-        }
+        dr6.resume();
     }
 
     // ------------------------------------------------------------------ introspection
@@ -343,9 +321,7 @@ public final class ThreadDebugState {
 
     /** virtual_dr6 in its own (positive) polarity. */
     public long virtualDr6() {
-        synchronized (dr6Lock) {
-            return virtualDr6;
-        }
+        return dr6.get();
     }
 
     /** Why virtual DRn cannot fire now, or null. */
@@ -379,29 +355,11 @@ public final class ThreadDebugState {
     /** The overflow handler and the claim callbacks of this task's ptrace breakpoints. */
     private final class Handler implements BreakpointHandler {
 
-        /**
-         * ptrace_triggered(): {@code virtual_dr6 |= DR_TRAP0 << i} (reset at this #DB's entry by
-         * {@link #userDebugException}). The hit stops the tracee with SIGTRAP: exc_debug_user() sends it once
-         * per #DB, after the handlers, because a trap bit is set in dr6 | virtual_dr6.
-         */
+        /** ptrace_triggered() ({@link VirtualDr6#triggered}); then the observer hears of the stop. */
         @Override
         public void triggered(Breakpoint bp, Hit hit) {
             int i = indexOf(bp);
-            boolean newException = false;
-            Stop now;
-            synchronized (dr6Lock) {
-                if (!hit.kernelMode() && hit.exception() != sigtrapException) {
-                    sigtrapException = hit.exception();
-                    newException = true;
-                }
-                virtualDr6 |= Dr6.trap(i);
-                stop = new Stop("SIGTRAP", virtualDr6 ^ Dr6.RESET);
-                now = stop;
-            }
-            if (newException) {
-                // exc_debug_user() sends SIGTRAP once per #DB; with no tracer its default action ends the task.
-                untracedSigtrap.run();
-            }
+            Stop now = dr6.triggered(i, hit);
             TraceeObserver o = observer;
             if (o != null) {
                 o.stopped(now);
