@@ -1,10 +1,8 @@
 package org.hwbp.ptrace.model;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.hwbp.api.Breakpoint;
 import org.hwbp.api.BreakpointHandler;
 import org.hwbp.api.BreakpointService;
@@ -44,15 +42,11 @@ public final class ThreadDebugState {
 
     private final int task;
     private final BreakpointService service;
-    private final AtomicReferenceArray<Breakpoint> ptraceBps = new AtomicReferenceArray<>(X86Debugreg.HBP_NUM);
+    private final PtraceBps ptraceBps = new PtraceBps();
     private final VirtualDr6 dr6;
     private final Handler handler = new Handler();
     private volatile long ptraceDr7;
     private final ConcurrentLinkedDeque<String> log = new ConcurrentLinkedDeque<>();
-    /** Per virtual DR: the reason it is preempted now, or null. Written by the callbacks. */
-    private final AtomicReferenceArray<PreemptReason> preempted = new AtomicReferenceArray<>(X86Debugreg.HBP_NUM);
-    /** Per virtual DR: the saved event that could not be registered again, or null. */
-    private final AtomicReferenceArray<Unrestored> unrestored = new AtomicReferenceArray<>(X86Debugreg.HBP_NUM);
 
     /** The debugger that waits on this tracee's stops, or null (see {@link #observe}). */
     private volatile TraceeObserver observer;
@@ -101,47 +95,30 @@ public final class ThreadDebugState {
         BreakpointSpec spec = BreakpointSpec.forTask(task, dr.address(), dr.length(), dr.type())
                 .withDisabled(dr.disabled()).withExcludeKernel(true);
         try {
-            ptraceBps.set(n, service.register(spec, handler));
-            unrestored.set(n, null);
+            ptraceBps.install(n, service.register(spec, handler));
             return null;
         } catch (HwbpException e) {
-            unrestored.set(n, new Unrestored(dr, e.getMessage()));
+            ptraceBps.keepUnrestored(n, new Unrestored(dr, e.getMessage()));
             return e;
         }
     }
 
     /** The saved events not registered again, by virtual DR number (null entries where none). */
     public List<Unrestored> unrestored() {
-        Unrestored[] a = new Unrestored[X86Debugreg.HBP_NUM];
-        for (int n = 0; n < a.length; n++) {
-            a[n] = unrestored.get(n);
-        }
-        return Arrays.asList(a);
+        return ptraceBps.unrestored();
     }
 
-    /** What {@link PtraceState} keeps of this task; an unrestored DR is saved as it was, to be tried again. */
+    /** What {@link PtraceState} keeps of this task. */
     synchronized PtraceState.TaskState snapshot(boolean traced) {
-        List<PtraceState.Dr> drs = new ArrayList<>();
-        for (int n = 0; n < X86Debugreg.HBP_NUM; n++) {
-            Breakpoint bp = ptraceBps.get(n);
-            Unrestored u = unrestored.get(n);
-            if (bp != null) {
-                BreakpointSpec s = bp.spec();
-                drs.add(new PtraceState.Dr(s.address(), s.length(), s.type(), s.disabled(), bp.id()));
-            } else {
-                drs.add(u == null ? null : u.dr());
-            }
-        }
+        List<PtraceState.Dr> drs = ptraceBps.saved();
         return dr6.read((virtualDr6, stop) ->
                 new PtraceState.TaskState(task, traced, drs, ptraceDr7, virtualDr6, stop, log()));
     }
 
     /** Whether there is anything to keep: an event, an unrestored one, a DR6/DR7 value or a stop. */
     synchronized boolean isEmpty() {
-        for (int n = 0; n < X86Debugreg.HBP_NUM; n++) {
-            if (ptraceBps.get(n) != null || unrestored.get(n) != null) {
-                return false;
-            }
+        if (!ptraceBps.isEmpty()) {
+            return false;
         }
         return dr6.read((virtualDr6, stop) -> ptraceDr7 == 0 && virtualDr6 == 0 && stop == null);
     }
@@ -189,9 +166,7 @@ public final class ThreadDebugState {
         Breakpoint bp = ptraceBps.get(nr);
         if (bp == null) {
             bp = registerBreakpoint(X86Debugreg.LEN_1, X86Debugreg.WRITE, addr, true);
-            ptraceBps.set(nr, bp);
-            // A new event supersedes the saved one that could not be restored.
-            unrestored.set(nr, null);
+            ptraceBps.install(nr, bp);
         } else {
             bp.modify(bp.spec().withAddress(addr));
         }
@@ -258,8 +233,7 @@ public final class ThreadDebugState {
                     if (disabled) {
                         continue;
                     }
-                    ptraceBps.set(i, registerBreakpoint(len, type, 0, false));
-                    unrestored.set(i, null);
+                    ptraceBps.install(i, registerBreakpoint(len, type, 0, false));
                     continue;
                 }
                 modifyBreakpoint(bp, len, type, disabled);
@@ -272,14 +246,7 @@ public final class ThreadDebugState {
 
     /** flush_ptrace_hw_breakpoint() (exec and exit, not detach): unregister all four, zero DR6 and DR7. */
     public synchronized void flush() {
-        for (int i = 0; i < X86Debugreg.HBP_NUM; i++) {
-            Breakpoint bp = ptraceBps.getAndSet(i, null);
-            if (bp != null) {
-                bp.unregister();
-            }
-            preempted.set(i, null);
-            unrestored.set(i, null);
-        }
+        ptraceBps.flush();
         dr6.clear();
         ptraceDr7 = 0;
     }
@@ -326,7 +293,7 @@ public final class ThreadDebugState {
 
     /** Why virtual DRn cannot fire now, or null. */
     public PreemptReason preemptedReason(int n) {
-        return preempted.get(n);
+        return ptraceBps.preemptedReason(n);
     }
 
     /** The preempted/restored (and warning) lines, oldest first. */
@@ -341,24 +308,13 @@ public final class ThreadDebugState {
         }
     }
 
-    /** The virtual DR number of {@code bp}, searched as ptrace_triggered() does: HBP_NUM when it is not found. */
-    private int indexOf(Breakpoint bp) {
-        int i;
-        for (i = 0; i < X86Debugreg.HBP_NUM; i++) {
-            if (ptraceBps.get(i) == bp) {
-                break;
-            }
-        }
-        return i;
-    }
-
     /** The overflow handler and the claim callbacks of this task's ptrace breakpoints. */
     private final class Handler implements BreakpointHandler {
 
         /** ptrace_triggered() ({@link VirtualDr6#triggered}); then the observer hears of the stop. */
         @Override
         public void triggered(Breakpoint bp, Hit hit) {
-            int i = indexOf(bp);
+            int i = ptraceBps.indexOf(bp);
             Stop now = dr6.triggered(i, hit);
             TraceeObserver o = observer;
             if (o != null) {
@@ -368,9 +324,9 @@ public final class ThreadDebugState {
 
         @Override
         public void preempted(Breakpoint bp, PreemptReason reason) {
-            int i = indexOf(bp);
+            int i = ptraceBps.indexOf(bp);
             if (i < X86Debugreg.HBP_NUM) {
-                preempted.set(i, reason);
+                ptraceBps.preempted(i, reason);
             }
             note("DR" + i + " (bp " + bp.id() + ") preempted " + reason);
             TraceeObserver o = observer;
@@ -381,9 +337,9 @@ public final class ThreadDebugState {
 
         @Override
         public void restored(Breakpoint bp) {
-            int i = indexOf(bp);
+            int i = ptraceBps.indexOf(bp);
             if (i < X86Debugreg.HBP_NUM) {
-                preempted.set(i, null);
+                ptraceBps.preempted(i, null);
             }
             note("DR" + i + " (bp " + bp.id() + ") restored");
             TraceeObserver o = observer;
