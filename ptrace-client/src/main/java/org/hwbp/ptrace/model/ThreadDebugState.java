@@ -1,8 +1,6 @@
 package org.hwbp.ptrace.model;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import org.hwbp.api.Breakpoint;
 import org.hwbp.api.BreakpointHandler;
 import org.hwbp.api.BreakpointService;
@@ -38,15 +36,13 @@ public final class ThreadDebugState {
     public record Unrestored(PtraceState.Dr dr, String reason) {
     }
 
-    private static final int LOG_LINES = 32;
-
     private final int task;
     private final BreakpointService service;
     private final PtraceBps ptraceBps = new PtraceBps();
     private final VirtualDr6 dr6;
     private final Handler handler = new Handler();
     private volatile long ptraceDr7;
-    private final ConcurrentLinkedDeque<String> log = new ConcurrentLinkedDeque<>();
+    private final PtraceLog log = new PtraceLog();
 
     /** The debugger that waits on this tracee's stops, or null (see {@link #observe}). */
     private volatile TraceeObserver observer;
@@ -84,7 +80,7 @@ public final class ThreadDebugState {
     ThreadDebugState(PtraceState.TaskState saved, BreakpointService service) {
         this(saved.task(), service, new VirtualDr6(saved.virtualDr6(), saved.stop()));
         ptraceDr7 = saved.ptraceDr7();
-        log.addAll(saved.log());
+        log.restore(saved.log());
     }
 
     /**
@@ -216,7 +212,7 @@ public final class ThreadDebugState {
         HwbpException second = applyDr7(oldDr7);
         if (second != null) {
             // WARN_ON(second_pass) in Linux: the restore should not fail.
-            note(String.format("WARNING: restoring DR7 0x%x failed: %s", oldDr7, second.getMessage()));
+            log.note(String.format("WARNING: restoring DR7 0x%x failed: %s", oldDr7, second.getMessage()));
         }
         throw first;
     }
@@ -298,14 +294,7 @@ public final class ThreadDebugState {
 
     /** The preempted/restored (and warning) lines, oldest first. */
     public List<String> log() {
-        return new ArrayList<>(log);
-    }
-
-    private void note(String line) {
-        log.addLast(line);
-        while (log.size() > LOG_LINES) {
-            log.pollFirst();
-        }
+        return log.lines();
     }
 
     /** The overflow handler and the claim callbacks of this task's ptrace breakpoints. */
@@ -328,7 +317,7 @@ public final class ThreadDebugState {
             if (i < X86Debugreg.HBP_NUM) {
                 ptraceBps.preempted(i, reason);
             }
-            note("DR" + i + " (bp " + bp.id() + ") preempted " + reason);
+            log.note("DR" + i + " (bp " + bp.id() + ") preempted " + reason);
             TraceeObserver o = observer;
             if (o != null) {
                 o.preempted(i, bp, reason);
@@ -341,7 +330,7 @@ public final class ThreadDebugState {
             if (i < X86Debugreg.HBP_NUM) {
                 ptraceBps.preempted(i, null);
             }
-            note("DR" + i + " (bp " + bp.id() + ") restored");
+            log.note("DR" + i + " (bp " + bp.id() + ") restored");
             TraceeObserver o = observer;
             if (o != null) {
                 o.restored(i, bp);
