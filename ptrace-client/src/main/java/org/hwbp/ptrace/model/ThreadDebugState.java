@@ -4,7 +4,6 @@ import java.util.List;
 import org.hwbp.api.Breakpoint;
 import org.hwbp.api.BreakpointHandler;
 import org.hwbp.api.BreakpointService;
-import org.hwbp.api.BreakpointSpec;
 import org.hwbp.api.Errno;
 import org.hwbp.api.Hit;
 import org.hwbp.api.HwbpException;
@@ -37,10 +36,10 @@ public final class ThreadDebugState {
     }
 
     private final int task;
-    private final BreakpointService service;
     private final PtraceBps ptraceBps = new PtraceBps();
     private final VirtualDr6 dr6;
     private final Handler handler = new Handler();
+    private final PtraceRegisterBreakpoint register;
     private volatile long ptraceDr7;
     private final PtraceLog log = new PtraceLog();
 
@@ -53,8 +52,8 @@ public final class ThreadDebugState {
 
     private ThreadDebugState(int task, BreakpointService service, VirtualDr6 dr6) {
         this.task = task;
-        this.service = service;
         this.dr6 = dr6;
+        this.register = new PtraceRegisterBreakpoint(task, service, handler, ptraceBps);
     }
 
     /** Sets what delivering SIGTRAP does when the task is not traced (its default action kills it). */
@@ -83,20 +82,9 @@ public final class ThreadDebugState {
         log.restore(saved.log());
     }
 
-    /**
-     * Registers the saved event of virtual DRn again (ptrace_register_breakpoint() with the attributes it had).
-     * On failure the entry is kept as {@link Unrestored} and the error returned; null on success.
-     */
+    /** {@link PtraceRegisterBreakpoint#restoreDr}, under this object's monitor. */
     synchronized HwbpException restoreDr(int n, PtraceState.Dr dr) {
-        BreakpointSpec spec = BreakpointSpec.forTask(task, dr.address(), dr.length(), dr.type())
-                .withDisabled(dr.disabled()).withExcludeKernel(true);
-        try {
-            ptraceBps.install(n, service.register(spec, handler));
-            return null;
-        } catch (HwbpException e) {
-            ptraceBps.keepUnrestored(n, new Unrestored(dr, e.getMessage()));
-            return e;
-        }
+        return register.restoreDr(n, dr);
     }
 
     /** The saved events not registered again, by virtual DR number (null entries where none). */
@@ -143,7 +131,7 @@ public final class ThreadDebugState {
     /** ptrace_set_debugreg(): DR0-3 addresses, DR6, DR7; DR4 and DR5 do not exist (EIO). */
     public synchronized void setDebugreg(int n, long val) {
         if (n < X86Debugreg.HBP_NUM) {
-            setBreakpointAddr(n, val);
+            register.setBreakpointAddr(n, val);
         } else if (n == 6) {
             dr6.poke(val);
         } else if (n == 7) {
@@ -152,34 +140,6 @@ public final class ThreadDebugState {
         } else {
             throw new HwbpException(Errno.EIO, "there are no DR4 or DR5 registers");
         }
-    }
-
-    /**
-     * ptrace_set_breakpoint_addr(): the first write creates an inactive but correct breakpoint (LEN_1, WRITE,
-     * disabled) that holds its slot from now on; later writes change only the address.
-     */
-    private void setBreakpointAddr(int nr, long addr) {
-        Breakpoint bp = ptraceBps.get(nr);
-        if (bp == null) {
-            bp = registerBreakpoint(X86Debugreg.LEN_1, X86Debugreg.WRITE, addr, true);
-            ptraceBps.install(nr, bp);
-        } else {
-            bp.modify(bp.spec().withAddress(addr));
-        }
-    }
-
-    /** ptrace_register_breakpoint(): ptrace_breakpoint_init() (exclude_kernel) + the DR7 fields. */
-    private Breakpoint registerBreakpoint(int len, int type, long addr, boolean disabled) {
-        X86Debugreg.GenericFields f = X86Debugreg.genericFields(len, type);
-        BreakpointSpec spec = BreakpointSpec.forTask(task, addr, f.length(), f.type())
-                .withDisabled(disabled).withExcludeKernel(true);
-        return service.register(spec, handler);
-    }
-
-    /** ptrace_modify_breakpoint(): the event's attributes with new length, type and disabled. */
-    private static void modifyBreakpoint(Breakpoint bp, int len, int type, boolean disabled) {
-        X86Debugreg.GenericFields f = X86Debugreg.genericFields(len, type);
-        bp.modify(bp.spec().withLength(f.length()).withType(f.type()).withDisabled(disabled));
     }
 
     /** ptrace_get_dr7(): DR7 rebuilt from the enabled events (G bits and GE, as encode_dr7 makes them). */
@@ -229,10 +189,10 @@ public final class ThreadDebugState {
                     if (disabled) {
                         continue;
                     }
-                    ptraceBps.install(i, registerBreakpoint(len, type, 0, false));
+                    ptraceBps.install(i, register.registerBreakpoint(len, type, 0, false));
                     continue;
                 }
-                modifyBreakpoint(bp, len, type, disabled);
+                PtraceRegisterBreakpoint.modifyBreakpoint(bp, len, type, disabled);
             } catch (HwbpException e) {
                 return e;
             }
