@@ -8,7 +8,6 @@ import org.hwbp.api.Errno;
 import org.hwbp.api.Hit;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.PreemptReason;
-import org.hwbp.api.x86.Dr7;
 
 /**
  * The debug-register part of one task's {@code struct thread_struct} and the functions of
@@ -40,6 +39,7 @@ public final class ThreadDebugState {
     private final VirtualDr6 dr6;
     private final Handler handler = new Handler();
     private final PtraceRegisterBreakpoint register;
+    private final PtraceWriteDr7 writeDr7;
     private volatile long ptraceDr7;
     private final PtraceLog log = new PtraceLog();
 
@@ -54,6 +54,7 @@ public final class ThreadDebugState {
         this.task = task;
         this.dr6 = dr6;
         this.register = new PtraceRegisterBreakpoint(task, service, handler, ptraceBps);
+        this.writeDr7 = new PtraceWriteDr7(ptraceBps, register, log);
     }
 
     /** Sets what delivering SIGTRAP does when the task is not traced (its default action kills it). */
@@ -135,69 +136,11 @@ public final class ThreadDebugState {
         } else if (n == 6) {
             dr6.poke(val);
         } else if (n == 7) {
-            writeDr7(val);
+            writeDr7.write(val);
             ptraceDr7 = val;
         } else {
             throw new HwbpException(Errno.EIO, "there are no DR4 or DR5 registers");
         }
-    }
-
-    /** ptrace_get_dr7(): DR7 rebuilt from the enabled events (G bits and GE, as encode_dr7 makes them). */
-    private long dr7FromEvents() {
-        long dr7 = 0;
-        for (int i = 0; i < X86Debugreg.HBP_NUM; i++) {
-            Breakpoint bp = ptraceBps.get(i);
-            if (bp != null && !bp.spec().disabled()) {
-                dr7 |= Dr7.encode(i, X86Debugreg.archLen(bp.spec()), X86Debugreg.archType(bp.spec()));
-            }
-        }
-        return dr7;
-    }
-
-    /**
-     * ptrace_write_dr7(): applies DR7 slot by slot. A slot without an event is skipped when disabled and gets a
-     * new enabled breakpoint at address 0 when enabled; an existing event is modified even when disabled (so a
-     * bad R/W-LEN combination fails). On the first failure the old DR7, rebuilt from the events, is replayed
-     * as a second pass and the first error is returned. Exactly as Linux, the replay modifies but never
-     * unregisters: an event the failed pass created stays registered, now disabled (as an execute breakpoint
-     * of length 8, the decoding of a zero nibble), and so do disabled events the replay rewrote.
-     */
-    private void writeDr7(long data) {
-        data &= ~Dr7.CONTROL_RESERVED;
-        long oldDr7 = dr7FromEvents();
-        HwbpException first = applyDr7(data);
-        if (first == null) {
-            return;
-        }
-        HwbpException second = applyDr7(oldDr7);
-        if (second != null) {
-            // WARN_ON(second_pass) in Linux: the restore should not fail.
-            log.note(String.format("WARNING: restoring DR7 0x%x failed: %s", oldDr7, second.getMessage()));
-        }
-        throw first;
-    }
-
-    /** One pass of ptrace_write_dr7(); returns the error that stopped it, or null. */
-    private HwbpException applyDr7(long data) {
-        for (int i = 0; i < X86Debugreg.HBP_NUM; i++) {
-            int len = X86Debugreg.decodeLen(data, i);
-            int type = X86Debugreg.decodeType(data, i);
-            boolean disabled = !Dr7.enabled(data, i);
-            Breakpoint bp = ptraceBps.get(i);
-            try {
-                if (bp == null) {
-                    if (disabled) {
-                        continue;
-                    }
-                    ptraceBps.install(i, register.registerBreakpoint(len, type, 0, false));
-                    continue;
-                }
-                PtraceRegisterBreakpoint.modifyBreakpoint(bp, len, type, disabled);
-            } catch (HwbpException e) {
-                return e;
-            }
-        }
-        return null;
     }
 
     /** flush_ptrace_hw_breakpoint() (exec and exit, not detach): unregister all four, zero DR6 and DR7. */
