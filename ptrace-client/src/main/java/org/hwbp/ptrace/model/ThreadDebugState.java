@@ -2,10 +2,8 @@ package org.hwbp.ptrace.model;
 
 import java.util.List;
 import org.hwbp.api.Breakpoint;
-import org.hwbp.api.BreakpointHandler;
 import org.hwbp.api.BreakpointService;
 import org.hwbp.api.Errno;
-import org.hwbp.api.Hit;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.PreemptReason;
 
@@ -15,8 +13,9 @@ import org.hwbp.api.PreemptReason;
  * number), {@code virtual_dr6} (positive polarity) and {@code ptrace_dr7}.
  *
  * <p>Tracer operations are serialised by this object's monitor (the tracer holds the tracee stopped in
- * Linux). The overflow handler runs on the core's callback thread while an access waits for it, so it takes
- * only {@link VirtualDr6}'s dr6Lock and never calls into the core.
+ * Linux); {@link PtraceRegisterBreakpoint} and {@link PtraceWriteDr7} run only under it. The overflow handler
+ * ({@link PtraceTriggered}) runs on the core's callback thread while an access waits for it, so it takes only
+ * {@link VirtualDr6}'s dr6Lock and never calls into the core.
  */
 public final class ThreadDebugState {
     /** A SIGTRAP stop as the tracer's waitpid() sees it, with DR6 as PEEKUSER would read it then. */
@@ -37,14 +36,11 @@ public final class ThreadDebugState {
     private final int task;
     private final PtraceBps ptraceBps = new PtraceBps();
     private final VirtualDr6 dr6;
-    private final Handler handler = new Handler();
+    private final PtraceLog log = new PtraceLog();
+    private final PtraceTriggered handler;
     private final PtraceRegisterBreakpoint register;
     private final PtraceWriteDr7 writeDr7;
     private volatile long ptraceDr7;
-    private final PtraceLog log = new PtraceLog();
-
-    /** The debugger that waits on this tracee's stops, or null (see {@link #observe}). */
-    private volatile TraceeObserver observer;
 
     public ThreadDebugState(int task, BreakpointService service) {
         this(task, service, new VirtualDr6());
@@ -53,6 +49,7 @@ public final class ThreadDebugState {
     private ThreadDebugState(int task, BreakpointService service, VirtualDr6 dr6) {
         this.task = task;
         this.dr6 = dr6;
+        this.handler = new PtraceTriggered(ptraceBps, dr6, log);
         this.register = new PtraceRegisterBreakpoint(task, service, handler, ptraceBps);
         this.writeDr7 = new PtraceWriteDr7(ptraceBps, register, log);
     }
@@ -64,12 +61,12 @@ public final class ThreadDebugState {
 
     /** Sets (or with null clears) the one observer told of this tracee's stops and claim notifications. */
     public void observe(TraceeObserver o) {
-        observer = o;
+        handler.observe(o);
     }
 
     /** The observer set by {@link #observe}, or null. */
     public TraceeObserver observer() {
-        return observer;
+        return handler.observer();
     }
 
     /**
@@ -198,46 +195,5 @@ public final class ThreadDebugState {
     /** The preempted/restored (and warning) lines, oldest first. */
     public List<String> log() {
         return log.lines();
-    }
-
-    /** The overflow handler and the claim callbacks of this task's ptrace breakpoints. */
-    private final class Handler implements BreakpointHandler {
-
-        /** ptrace_triggered() ({@link VirtualDr6#triggered}); then the observer hears of the stop. */
-        @Override
-        public void triggered(Breakpoint bp, Hit hit) {
-            int i = ptraceBps.indexOf(bp);
-            Stop now = dr6.triggered(i, hit);
-            TraceeObserver o = observer;
-            if (o != null) {
-                o.stopped(now);
-            }
-        }
-
-        @Override
-        public void preempted(Breakpoint bp, PreemptReason reason) {
-            int i = ptraceBps.indexOf(bp);
-            if (i < X86Debugreg.HBP_NUM) {
-                ptraceBps.preempted(i, reason);
-            }
-            log.note("DR" + i + " (bp " + bp.id() + ") preempted " + reason);
-            TraceeObserver o = observer;
-            if (o != null) {
-                o.preempted(i, bp, reason);
-            }
-        }
-
-        @Override
-        public void restored(Breakpoint bp) {
-            int i = ptraceBps.indexOf(bp);
-            if (i < X86Debugreg.HBP_NUM) {
-                ptraceBps.preempted(i, null);
-            }
-            log.note("DR" + i + " (bp " + bp.id() + ") restored");
-            TraceeObserver o = observer;
-            if (o != null) {
-                o.restored(i, bp);
-            }
-        }
     }
 }
