@@ -13,8 +13,8 @@ import org.hwbp.api.PreemptReason;
  * sandbox keeps beside it: why it is preempted now, and the saved event that could not be registered again.
  *
  * <p>Events and unrestored entries are written under {@link ThreadDebugState}'s monitor, preemption reasons by
- * the claim callbacks without lock; all are atomic arrays, read without lock by the overflow handler and
- * introspection.
+ * the claim callbacks without lock (and cleared by {@link #flush} under the monitor); all are atomic arrays,
+ * read without lock by the overflow handler and introspection.
  */
 final class PtraceBps {
     private final AtomicReferenceArray<Breakpoint> ptraceBps = new AtomicReferenceArray<>(X86Debugreg.HBP_NUM);
