@@ -1,20 +1,11 @@
 package org.hwbp.ptrace.model;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.hwbp.api.Breakpoint;
-import org.hwbp.api.BreakpointHandler;
 import org.hwbp.api.BreakpointService;
-import org.hwbp.api.BreakpointSpec;
 import org.hwbp.api.Errno;
-import org.hwbp.api.Hit;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.PreemptReason;
-import org.hwbp.api.x86.Dr6;
-import org.hwbp.api.x86.Dr7;
 
 /**
  * The debug-register part of one task's {@code struct thread_struct} and the functions of
@@ -22,8 +13,9 @@ import org.hwbp.api.x86.Dr7;
  * number), {@code virtual_dr6} (positive polarity) and {@code ptrace_dr7}.
  *
  * <p>Tracer operations are serialised by this object's monitor (the tracer holds the tracee stopped in
- * Linux). The overflow handler runs on the core's callback thread while an access waits for it, so it takes
- * only {@link #dr6Lock} and never calls into the core.
+ * Linux); {@link PtraceRegisterBreakpoint} and {@link PtraceWriteDr7} run only under it. The overflow handler
+ * ({@link PtraceTriggered}) runs on the core's callback thread while an access waits for it, so it takes only
+ * {@link VirtualDr6}'s dr6Lock and never calls into the core.
  */
 public final class ThreadDebugState {
     /** A SIGTRAP stop as the tracer's waitpid() sees it, with DR6 as PEEKUSER would read it then. */
@@ -41,49 +33,40 @@ public final class ThreadDebugState {
     public record Unrestored(PtraceState.Dr dr, String reason) {
     }
 
-    private static final int LOG_LINES = 32;
-
     private final int task;
-    private final BreakpointService service;
-    private final AtomicReferenceArray<Breakpoint> ptraceBps = new AtomicReferenceArray<>(X86Debugreg.HBP_NUM);
-    private final Object dr6Lock = new Object();
-    private final Handler handler = new Handler();
-    /** Positive polarity: bit n = virtual DRn hit, DR_STEP (Dr6.BS) = single step. Guarded by dr6Lock. */
-    private long virtualDr6;
-    /** The #DB (Hit.exception) this task was last sent SIGTRAP for. Guarded by dr6Lock. */
-    private long sigtrapException;
-    /** Guarded by dr6Lock. */
-    private Stop stop;
+    private final PtraceBps ptraceBps = new PtraceBps();
+    private final VirtualDr6 dr6;
+    private final PtraceLog log = new PtraceLog();
+    private final PtraceTriggered handler;
+    private final PtraceRegisterBreakpoint register;
+    private final PtraceWriteDr7 writeDr7;
     private volatile long ptraceDr7;
-    private final ConcurrentLinkedDeque<String> log = new ConcurrentLinkedDeque<>();
-    /** Per virtual DR: the reason it is preempted now, or null. Written by the callbacks. */
-    private final AtomicReferenceArray<PreemptReason> preempted = new AtomicReferenceArray<>(X86Debugreg.HBP_NUM);
-    /** Per virtual DR: the saved event that could not be registered again, or null. */
-    private final AtomicReferenceArray<Unrestored> unrestored = new AtomicReferenceArray<>(X86Debugreg.HBP_NUM);
-
-    /** What a SIGTRAP does to the task when nobody traces it (set by the tracer). */
-    private volatile Runnable untracedSigtrap = () -> { };
-    /** The debugger that waits on this tracee's stops, or null (see {@link #observe}). */
-    private volatile TraceeObserver observer;
 
     public ThreadDebugState(int task, BreakpointService service) {
+        this(task, service, new VirtualDr6());
+    }
+
+    private ThreadDebugState(int task, BreakpointService service, VirtualDr6 dr6) {
         this.task = task;
-        this.service = service;
+        this.dr6 = dr6;
+        this.handler = new PtraceTriggered(ptraceBps, dr6, log);
+        this.register = new PtraceRegisterBreakpoint(task, service, handler, ptraceBps);
+        this.writeDr7 = new PtraceWriteDr7(ptraceBps, register, log);
     }
 
     /** Sets what delivering SIGTRAP does when the task is not traced (its default action kills it). */
     void onUntracedSigtrap(Runnable action) {
-        untracedSigtrap = action;
+        dr6.onUntracedSigtrap(action);
     }
 
     /** Sets (or with null clears) the one observer told of this tracee's stops and claim notifications. */
     public void observe(TraceeObserver o) {
-        observer = o;
+        handler.observe(o);
     }
 
     /** The observer set by {@link #observe}, or null. */
     public TraceeObserver observer() {
-        return observer;
+        return handler.observer();
     }
 
     /**
@@ -92,67 +75,34 @@ public final class ThreadDebugState {
      * {@link #restoreDr}, in the order they were first registered.
      */
     ThreadDebugState(PtraceState.TaskState saved, BreakpointService service) {
-        this(saved.task(), service);
-        virtualDr6 = saved.virtualDr6();
-        stop = saved.stop();
+        this(saved.task(), service, new VirtualDr6(saved.virtualDr6(), saved.stop()));
         ptraceDr7 = saved.ptraceDr7();
-        log.addAll(saved.log());
+        log.restore(saved.log());
     }
 
-    /**
-     * Registers the saved event of virtual DRn again (ptrace_register_breakpoint() with the attributes it had).
-     * On failure the entry is kept as {@link Unrestored} and the error returned; null on success.
-     */
+    /** {@link PtraceRegisterBreakpoint#restoreDr}, under this object's monitor. */
     synchronized HwbpException restoreDr(int n, PtraceState.Dr dr) {
-        BreakpointSpec spec = BreakpointSpec.forTask(task, dr.address(), dr.length(), dr.type())
-                .withDisabled(dr.disabled()).withExcludeKernel(true);
-        try {
-            ptraceBps.set(n, service.register(spec, handler));
-            unrestored.set(n, null);
-            return null;
-        } catch (HwbpException e) {
-            unrestored.set(n, new Unrestored(dr, e.getMessage()));
-            return e;
-        }
+        return register.restoreDr(n, dr);
     }
 
     /** The saved events not registered again, by virtual DR number (null entries where none). */
     public List<Unrestored> unrestored() {
-        Unrestored[] a = new Unrestored[X86Debugreg.HBP_NUM];
-        for (int n = 0; n < a.length; n++) {
-            a[n] = unrestored.get(n);
-        }
-        return Arrays.asList(a);
+        return ptraceBps.unrestored();
     }
 
-    /** What {@link PtraceState} keeps of this task; an unrestored DR is saved as it was, to be tried again. */
+    /** What {@link PtraceState} keeps of this task. */
     synchronized PtraceState.TaskState snapshot(boolean traced) {
-        List<PtraceState.Dr> drs = new ArrayList<>();
-        for (int n = 0; n < X86Debugreg.HBP_NUM; n++) {
-            Breakpoint bp = ptraceBps.get(n);
-            Unrestored u = unrestored.get(n);
-            if (bp != null) {
-                BreakpointSpec s = bp.spec();
-                drs.add(new PtraceState.Dr(s.address(), s.length(), s.type(), s.disabled(), bp.id()));
-            } else {
-                drs.add(u == null ? null : u.dr());
-            }
-        }
-        synchronized (dr6Lock) {
-            return new PtraceState.TaskState(task, traced, drs, ptraceDr7, virtualDr6, stop, log());
-        }
+        List<PtraceState.Dr> drs = ptraceBps.saved();
+        return dr6.read((virtualDr6, stop) ->
+                new PtraceState.TaskState(task, traced, drs, ptraceDr7, virtualDr6, stop, log()));
     }
 
     /** Whether there is anything to keep: an event, an unrestored one, a DR6/DR7 value or a stop. */
     synchronized boolean isEmpty() {
-        for (int n = 0; n < X86Debugreg.HBP_NUM; n++) {
-            if (ptraceBps.get(n) != null || unrestored.get(n) != null) {
-                return false;
-            }
+        if (!ptraceBps.isEmpty()) {
+            return false;
         }
-        synchronized (dr6Lock) {
-            return ptraceDr7 == 0 && virtualDr6 == 0 && stop == null;
-        }
+        return dr6.read((virtualDr6, stop) -> ptraceDr7 == 0 && virtualDr6 == 0 && stop == null);
     }
 
     public int task() {
@@ -168,10 +118,7 @@ public final class ThreadDebugState {
             return bp == null ? 0 : bp.spec().address();
         }
         if (n == 6) {
-            synchronized (dr6Lock) {
-                // Flip back to the architectural polarity.
-                return virtualDr6 ^ Dr6.RESET;
-            }
+            return dr6.peek();
         }
         if (n == 7) {
             return ptraceDr7;
@@ -182,121 +129,21 @@ public final class ThreadDebugState {
     /** ptrace_set_debugreg(): DR0-3 addresses, DR6, DR7; DR4 and DR5 do not exist (EIO). */
     public synchronized void setDebugreg(int n, long val) {
         if (n < X86Debugreg.HBP_NUM) {
-            setBreakpointAddr(n, val);
+            register.setBreakpointAddr(n, val);
         } else if (n == 6) {
-            synchronized (dr6Lock) {
-                virtualDr6 = val ^ Dr6.RESET;
-            }
+            dr6.poke(val);
         } else if (n == 7) {
-            writeDr7(val);
+            writeDr7.write(val);
             ptraceDr7 = val;
         } else {
             throw new HwbpException(Errno.EIO, "there are no DR4 or DR5 registers");
         }
     }
 
-    /**
-     * ptrace_set_breakpoint_addr(): the first write creates an inactive but correct breakpoint (LEN_1, WRITE,
-     * disabled) that holds its slot from now on; later writes change only the address.
-     */
-    private void setBreakpointAddr(int nr, long addr) {
-        Breakpoint bp = ptraceBps.get(nr);
-        if (bp == null) {
-            bp = registerBreakpoint(X86Debugreg.LEN_1, X86Debugreg.WRITE, addr, true);
-            ptraceBps.set(nr, bp);
-            // A new event supersedes the saved one that could not be restored.
-            unrestored.set(nr, null);
-        } else {
-            bp.modify(bp.spec().withAddress(addr));
-        }
-    }
-
-    /** ptrace_register_breakpoint(): ptrace_breakpoint_init() (exclude_kernel) + the DR7 fields. */
-    private Breakpoint registerBreakpoint(int len, int type, long addr, boolean disabled) {
-        X86Debugreg.GenericFields f = X86Debugreg.genericFields(len, type);
-        BreakpointSpec spec = BreakpointSpec.forTask(task, addr, f.length(), f.type())
-                .withDisabled(disabled).withExcludeKernel(true);
-        return service.register(spec, handler);
-    }
-
-    /** ptrace_modify_breakpoint(): the event's attributes with new length, type and disabled. */
-    private static void modifyBreakpoint(Breakpoint bp, int len, int type, boolean disabled) {
-        X86Debugreg.GenericFields f = X86Debugreg.genericFields(len, type);
-        bp.modify(bp.spec().withLength(f.length()).withType(f.type()).withDisabled(disabled));
-    }
-
-    /** ptrace_get_dr7(): DR7 rebuilt from the enabled events (G bits and GE, as encode_dr7 makes them). */
-    private long dr7FromEvents() {
-        long dr7 = 0;
-        for (int i = 0; i < X86Debugreg.HBP_NUM; i++) {
-            Breakpoint bp = ptraceBps.get(i);
-            if (bp != null && !bp.spec().disabled()) {
-                dr7 |= Dr7.encode(i, X86Debugreg.archLen(bp.spec()), X86Debugreg.archType(bp.spec()));
-            }
-        }
-        return dr7;
-    }
-
-    /**
-     * ptrace_write_dr7(): applies DR7 slot by slot. A slot without an event is skipped when disabled and gets a
-     * new enabled breakpoint at address 0 when enabled; an existing event is modified even when disabled (so a
-     * bad R/W-LEN combination fails). On the first failure the old DR7, rebuilt from the events, is replayed
-     * as a second pass and the first error is returned. Exactly as Linux, the replay modifies but never
-     * unregisters: an event the failed pass created stays registered, now disabled (as an execute breakpoint
-     * of length 8, the decoding of a zero nibble), and so do disabled events the replay rewrote.
-     */
-    private void writeDr7(long data) {
-        data &= ~Dr7.CONTROL_RESERVED;
-        long oldDr7 = dr7FromEvents();
-        HwbpException first = applyDr7(data);
-        if (first == null) {
-            return;
-        }
-        HwbpException second = applyDr7(oldDr7);
-        if (second != null) {
-            // WARN_ON(second_pass) in Linux: the restore should not fail.
-            note(String.format("WARNING: restoring DR7 0x%x failed: %s", oldDr7, second.getMessage()));
-        }
-        throw first;
-    }
-
-    /** One pass of ptrace_write_dr7(); returns the error that stopped it, or null. */
-    private HwbpException applyDr7(long data) {
-        for (int i = 0; i < X86Debugreg.HBP_NUM; i++) {
-            int len = X86Debugreg.decodeLen(data, i);
-            int type = X86Debugreg.decodeType(data, i);
-            boolean disabled = !Dr7.enabled(data, i);
-            Breakpoint bp = ptraceBps.get(i);
-            try {
-                if (bp == null) {
-                    if (disabled) {
-                        continue;
-                    }
-                    ptraceBps.set(i, registerBreakpoint(len, type, 0, false));
-                    unrestored.set(i, null);
-                    continue;
-                }
-                modifyBreakpoint(bp, len, type, disabled);
-            } catch (HwbpException e) {
-                return e;
-            }
-        }
-        return null;
-    }
-
     /** flush_ptrace_hw_breakpoint() (exec and exit, not detach): unregister all four, zero DR6 and DR7. */
     public synchronized void flush() {
-        for (int i = 0; i < X86Debugreg.HBP_NUM; i++) {
-            Breakpoint bp = ptraceBps.getAndSet(i, null);
-            if (bp != null) {
-                bp.unregister();
-            }
-            preempted.set(i, null);
-            unrestored.set(i, null);
-        }
-        synchronized (dr6Lock) {
-            virtualDr6 = 0;
-        }
+        ptraceBps.flush();
+        dr6.clear();
         ptraceDr7 = 0;
     }
 
@@ -311,23 +158,17 @@ public final class ThreadDebugState {
      * @param dr6 the real DR6 of the #DB, positive polarity
      */
     public void userDebugException(long dr6) {
-        synchronized (dr6Lock) {
-            virtualDr6 = dr6 & Dr6.BS;
-        }
+        this.dr6.userDebugException(dr6);
     }
 
     /** The tracee's last stop, or null while it runs. */
     public Stop stop() {
-        synchronized (dr6Lock) {
-            return stop;
-        }
+        return dr6.stop();
     }
 
     /** PTRACE_CONT: the tracee runs again. */
     public void resume() {
-        synchronized (dr6Lock) {
-            stop = null;
-        }
+        dr6.resume();
     }
 
     // ------------------------------------------------------------------ introspection
@@ -343,95 +184,16 @@ public final class ThreadDebugState {
 
     /** virtual_dr6 in its own (positive) polarity. */
     public long virtualDr6() {
-        synchronized (dr6Lock) {
-            return virtualDr6;
-        }
+        return dr6.get();
     }
 
     /** Why virtual DRn cannot fire now, or null. */
     public PreemptReason preemptedReason(int n) {
-        return preempted.get(n);
+        return ptraceBps.preemptedReason(n);
     }
 
     /** The preempted/restored (and warning) lines, oldest first. */
     public List<String> log() {
-        return new ArrayList<>(log);
-    }
-
-    private void note(String line) {
-        log.addLast(line);
-        while (log.size() > LOG_LINES) {
-            log.pollFirst();
-        }
-    }
-
-    /** The virtual DR number of {@code bp}, searched as ptrace_triggered() does: HBP_NUM when it is not found. */
-    private int indexOf(Breakpoint bp) {
-        int i;
-        for (i = 0; i < X86Debugreg.HBP_NUM; i++) {
-            if (ptraceBps.get(i) == bp) {
-                break;
-            }
-        }
-        return i;
-    }
-
-    /** The overflow handler and the claim callbacks of this task's ptrace breakpoints. */
-    private final class Handler implements BreakpointHandler {
-
-        /**
-         * ptrace_triggered(): {@code virtual_dr6 |= DR_TRAP0 << i} (reset at this #DB's entry by
-         * {@link #userDebugException}). The hit stops the tracee with SIGTRAP: exc_debug_user() sends it once
-         * per #DB, after the handlers, because a trap bit is set in dr6 | virtual_dr6.
-         */
-        @Override
-        public void triggered(Breakpoint bp, Hit hit) {
-            int i = indexOf(bp);
-            boolean newException = false;
-            Stop now;
-            synchronized (dr6Lock) {
-                if (!hit.kernelMode() && hit.exception() != sigtrapException) {
-                    sigtrapException = hit.exception();
-                    newException = true;
-                }
-                virtualDr6 |= Dr6.trap(i);
-                stop = new Stop("SIGTRAP", virtualDr6 ^ Dr6.RESET);
-                now = stop;
-            }
-            if (newException) {
-                // exc_debug_user() sends SIGTRAP once per #DB; with no tracer its default action ends the task.
-                untracedSigtrap.run();
-            }
-            TraceeObserver o = observer;
-            if (o != null) {
-                o.stopped(now);
-            }
-        }
-
-        @Override
-        public void preempted(Breakpoint bp, PreemptReason reason) {
-            int i = indexOf(bp);
-            if (i < X86Debugreg.HBP_NUM) {
-                preempted.set(i, reason);
-            }
-            note("DR" + i + " (bp " + bp.id() + ") preempted " + reason);
-            TraceeObserver o = observer;
-            if (o != null) {
-                o.preempted(i, bp, reason);
-            }
-        }
-
-        @Override
-        public void restored(Breakpoint bp) {
-            int i = indexOf(bp);
-            if (i < X86Debugreg.HBP_NUM) {
-                preempted.set(i, null);
-            }
-            note("DR" + i + " (bp " + bp.id() + ") restored");
-            TraceeObserver o = observer;
-            if (o != null) {
-                o.restored(i, bp);
-            }
-        }
+        return log.lines();
     }
 }
