@@ -31,21 +31,16 @@ final class PerCpuHwBreakOps {
      * flag (the kernel's {@code continue}); the others give their slots back and are cleared.
      */
     void removeAllHwBreak(int cpu) {
-        for (int i = 0; i < X86Kgdb.HBP_NUM; i++) {
-            BreakInfo b = breakinfo.get(i);
-            if (!b.enabled) {
-                continue;
-            }
-            Breakpoint bp = b.pev.perCpu().get(cpu);
+        forEachEnabled(cpu, (i, b, bp) -> {
             if (bp.installedSlot(cpu) >= 0) {
                 dbg.uninstall(bp);
-                continue;
+                return;
             }
             if (slots.hwBreakReleaseSlot(i) != 0) {
                 log.accept(String.format("KGDB: hw bpt remove failed %x", b.addr));
             }
             b.enabled = false;
-        }
+        });
     }
 
     /**
@@ -53,16 +48,11 @@ final class PerCpuHwBreakOps {
      * hardware DR7 ← 0x400 of every CPU is the core's claim, which leaves the shadows alone.)
      */
     void disableHwDebug(int cpu) {
-        for (int i = 0; i < X86Kgdb.HBP_NUM; i++) {
-            BreakInfo b = breakinfo.get(i);
-            if (!b.enabled) {
-                continue;
-            }
-            Breakpoint bp = b.pev.perCpu().get(cpu);
+        forEachEnabled(cpu, (i, b, bp) -> {
             if (bp.installedSlot(cpu) >= 0) {
                 dbg.uninstall(bp);
             }
-        }
+        });
     }
 
     /**
@@ -72,14 +62,9 @@ final class PerCpuHwBreakOps {
      * hw_breakpoint_restore() is the release of the core's claim.)
      */
     void correctHwBreak(int cpu) {
-        for (int i = 0; i < X86Kgdb.HBP_NUM; i++) {
-            BreakInfo b = breakinfo.get(i);
-            if (!b.enabled) {
-                continue;
-            }
-            Breakpoint bp = b.pev.perCpu().get(cpu);
+        forEachEnabled(cpu, (i, b, bp) -> {
             if (bp.installedSlot(cpu) >= 0) {
-                continue;
+                return;
             }
             // The core's parser wants an execute breakpoint's length as sizeof(long); the arch length is 1.
             int length = b.type == BreakpointSpec.X ? Long.BYTES : b.len;
@@ -87,6 +72,24 @@ final class PerCpuHwBreakOps {
                 dbg.install(bp, b.addr, length, b.type);
             } catch (HwbpException e) {
                 log.accept("kgdb: hw breakpoint " + i + " not installed on CPU " + cpu + ": " + e.getMessage());
+            }
+        });
+    }
+
+    /** What each of the three does with breakinfo[i] ({@code b}) and its event on the CPU ({@code bp}). */
+    private interface EntryOnCpu {
+        void apply(int i, BreakInfo b, Breakpoint bp);
+    }
+
+    /**
+     * The loop all three run: each enabled entry of breakinfo[], in order, with its per-CPU event on {@code cpu}
+     * ({@code *per_cpu_ptr(breakinfo[i].pev, cpu)}).
+     */
+    private void forEachEnabled(int cpu, EntryOnCpu action) {
+        for (int i = 0; i < X86Kgdb.HBP_NUM; i++) {
+            BreakInfo b = breakinfo.get(i);
+            if (b.enabled) {
+                action.apply(i, b, b.pev.perCpu().get(cpu));
             }
         }
     }
