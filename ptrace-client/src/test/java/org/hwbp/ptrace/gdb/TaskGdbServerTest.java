@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.reflect.InvocationTargetException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -15,6 +17,8 @@ import org.hwbp.api.AccessKind;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.gdb.Gdb;
 import org.hwbp.api.gdb.GdbServer;
+import org.hwbp.api.gdb.GdbSession;
+import org.hwbp.api.gdb.StopEvent;
 import org.hwbp.api.machine.Machine;
 import org.hwbp.core.BreakpointServiceImpl;
 import org.hwbp.core.HwBreakpointCore;
@@ -222,6 +226,55 @@ class TaskGdbServerTest {
                 .isInstanceOf(HwbpException.class).hasMessageStartingWith("ESRCH");
         assertThat(servers.describe()).noneMatch(l -> l.contains("task " + other));
         assertThat(servers.target(other)).isNull();
+    }
+
+    /**
+     * The task exits after gdb's session began its attach but before PTRACE_ATTACH: the server's own exit
+     * notice found the session attached and left the server open. The refused attach must close it, as
+     * gdbserver exits with its inferior.
+     */
+    @Test
+    void aTaskExitingJustBeforeGdbsAttachClosesItsServer() throws Exception {
+        int other = machine.createTask("short-lived");
+        AtomicBoolean exited = new AtomicBoolean();
+        // The machine as the tracer sees it: the task exits just as PTRACE_ATTACH looks at it.
+        Machine exitingAtTheAttach = (Machine) Proxy.newProxyInstance(Machine.class.getClassLoader(),
+                new Class<?>[] {Machine.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("task") && exited.compareAndSet(false, true)) {
+                        machine.exitTask(other);
+                    }
+                    return invoke(method, args);
+                });
+        Tracer racing = new Tracer(new BreakpointServiceImpl(core, BUNDLE), exitingAtTheAttach);
+        CountDownLatch ended = new CountDownLatch(1);
+        TaskGdbTarget target = new TaskGdbTarget(racing, machine, other, cpu -> "", ended::countDown);
+        assertThatThrownBy(() -> target.attach(new NoGdb()))
+                .isInstanceOf(HwbpException.class).hasMessageStartingWith("ESRCH");
+        assertThat(target.attached()).isFalse();
+        assertThat(ended.await(5, TimeUnit.SECONDS)).as("the server of the gone task ends").isTrue();
+    }
+
+    /** A session that no gdb is connected to (the attach is refused before anything is sent). */
+    private static final class NoGdb implements GdbSession {
+        @Override
+        public InetSocketAddress peer() {
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        }
+
+        @Override
+        public boolean stopped(StopEvent event) {
+            return false;
+        }
+
+        @Override
+        public boolean console(String text) {
+            return false;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
     }
 
     private Object invoke(Method method, Object[] args) throws Throwable {
