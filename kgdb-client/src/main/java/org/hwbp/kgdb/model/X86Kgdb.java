@@ -54,7 +54,7 @@ public final class X86Kgdb {
     public X86Kgdb(BreakpointService bps, Consumer<String> log) {
         Debugger dbg = bps.debugger();
         this.log = log;
-        this.slots = new HwBreakSlots(dbg, breakinfo, failure -> lastFailure = failure);
+        this.slots = new HwBreakSlots(dbg, breakinfo, this::setLastFailure);
         this.placeholders = new LatePlaceholders(dbg, breakinfo);
         this.perCpu = new PerCpuHwBreakOps(dbg, breakinfo, slots, log);
         this.saved = new SavedBreakInfo(breakinfo, slots, log);
@@ -136,7 +136,7 @@ public final class X86Kgdb {
         return saved.snapshot();
     }
 
-    /** Puts back the saved "last failure" after a restore, so that status reads as it did. */
+    /** Why the last failing call returned -1: a refused slot, or, after a restore, the saved reason. */
     void setLastFailure(String failure) {
         lastFailure = failure;
     }
