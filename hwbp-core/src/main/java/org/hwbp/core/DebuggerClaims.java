@@ -4,12 +4,12 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.LinkedHashSet;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import org.hwbp.api.DebuggerClaim;
 import org.hwbp.api.Errno;
 import org.hwbp.api.Holder;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.PreemptReason;
+import org.hwbp.core.cacheline.PaddedReference;
 import org.hwbp.core.machine.Cpu;
 import org.hwbp.core.x86.CpuShadow;
 
@@ -28,8 +28,11 @@ import org.hwbp.core.x86.CpuShadow;
 final class DebuggerClaims {
     private final HwBreakpointCore core;
     private final Cpus cpus;
-    /** The seat holding the machine (or a snapshot's orphan), null when the host holds it. */
-    private final AtomicReference<Seat> current = new AtomicReference<>();
+    /**
+     * The seat holding the machine (or a snapshot's orphan), null when the host holds it. Swapped twice per claim,
+     * on lines of its own: registrations read their neighbours (the restart state) all the time.
+     */
+    private final PaddedReference<Seat> current = new PaddedReference<>(null);
 
     DebuggerClaims(HwBreakpointCore core, Cpus cpus) {
         this.core = core;

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.hwbp.api.BreakpointSpec;
+import org.hwbp.core.cacheline.PaddedCounter;
 
 /**
  * One client of the core (a bundle's instance of the service): its id sequence, its breakpoints, wide
@@ -13,7 +13,11 @@ import org.hwbp.api.BreakpointSpec;
  */
 final class Owner {
     private final String name;
-    private final AtomicInteger nextId = new AtomicInteger(1);
+    /**
+     * Taken by every registration of this client: on lines of its own, as the owners of a runtime are made one
+     * after the other and the debugger's claim reads its own owner all the time.
+     */
+    private final PaddedCounter nextId = new PaddedCounter(1);
     final Set<PerfEvent> events = ConcurrentHashMap.newKeySet();
     final Set<WideEvent> wides = ConcurrentHashMap.newKeySet();
     final Set<AutoCloseable> holds = ConcurrentHashMap.newKeySet();
@@ -38,11 +42,11 @@ final class Owner {
 
     /** Ids are handed out only on success, so a refused request consumes none. */
     int nextId() {
-        return nextId.getAndIncrement();
+        return (int) nextId.getAndIncrement();
     }
 
     int peekNextId() {
-        return nextId.get();
+        return (int) nextId.get();
     }
 
     /** A restarted core continues this owner's id sequence where it was. */

@@ -30,7 +30,7 @@ final class AccountingRecount {
     }
 
     private void run(Collection<? extends SlotUser> reserved) {
-        int held = a.held.get();
+        long held = a.held.get();
         if (held != reserved.size()) {
             problems.add("reservations counted " + held + ", recount " + reserved.size());
         }

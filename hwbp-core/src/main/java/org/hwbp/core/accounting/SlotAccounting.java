@@ -5,10 +5,10 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.hwbp.api.BreakpointSpec;
 import org.hwbp.api.Errno;
 import org.hwbp.api.HwbpException;
+import org.hwbp.core.cacheline.PaddedCounter;
 
 /**
  * The breakpoint slot-constraint accounting of kernel/events/hw_breakpoint.c after Marco Elver's 2022 rewrite.
@@ -49,8 +49,9 @@ public final class SlotAccounting {
      * the tables and down after it left them, and kept up across a modify. Reading the tables instead (as
      * Linux does) can see a modify_bp_slot() between its release and its reserve, or a task moving between
      * histograms (toggle_bp_slot cases 2a/2b), as "nothing used" (found by AccountingLinearizabilityTest).
+     * Bumped twice by every reservation and release, so alone on its lines.
      */
-    final AtomicInteger held = new AtomicInteger();
+    final PaddedCounter held = new PaddedCounter(0);
 
     /**
      * @param cpus possible CPUs

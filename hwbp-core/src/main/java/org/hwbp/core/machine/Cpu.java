@@ -1,7 +1,7 @@
 package org.hwbp.core.machine;
 
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.ReentrantLock;
 import org.hwbp.api.Holder;
 
@@ -12,19 +12,30 @@ import org.hwbp.api.Holder;
  * for a few register writes and never block inside. A claim never waits for it: it flips {@link #holder}
  * atomically and, if the lock is busy, leaves {@link #pendingDisable} for the lock holder to apply on the way
  * out (as an NMI would be taken right after the IRQs-off section).
+ *
+ * <p>Its state is kept as the kernel keeps per-CPU data, on cache lines no other CPU's data or shared variable
+ * uses ({@link CpuState}): a claim writes every CPU's holder and flags while registrations run beside it.
  */
-public final class Cpu {
-    private final int index;
-    private final DebugRegisterFile registers = new DebugRegisterFile();
-    private final AtomicReference<Holder> holder = new AtomicReference<>(Holder.HOST);
-    private final ReentrantLock lock = new ReentrantLock();
-    private final AtomicBoolean pendingDisable = new AtomicBoolean();
-    /** The host changed the shadows while another holder had the hardware: restore when it comes back. */
-    private final AtomicBoolean shadowChangedWhileClaimed = new AtomicBoolean();
-    private volatile int running;
+public final class Cpu extends CpuState {
+    private static final VarHandle HOLDER;
+    private static final VarHandle PENDING_DISABLE;
+    private static final VarHandle SHADOW_CHANGED;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            HOLDER = l.findVarHandle(CpuState.class, "holder", Holder.class);
+            PENDING_DISABLE = l.findVarHandle(CpuState.class, "pendingDisable", boolean.class);
+            SHADOW_CHANGED = l.findVarHandle(CpuState.class, "shadowChangedWhileClaimed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    long q01, q02, q03, q04, q05, q06, q07, q08;
 
     public Cpu(int index) {
-        this.index = index;
+        super(index);
     }
 
     public int index() {
@@ -36,20 +47,20 @@ public final class Cpu {
     }
 
     public Holder holder() {
-        return holder.get();
+        return holder;
     }
 
     public boolean hostHoldsHardware() {
-        return holder.get().isHost();
+        return holder.isHost();
     }
 
     /** Atomically moves the registers from {@code expected} to {@code next}. */
     public boolean transferHolder(Holder expected, Holder next) {
-        return holder.compareAndSet(expected, next);
+        return HOLDER.compareAndSet(this, expected, next);
     }
 
     public void setHolder(Holder next) {
-        holder.set(next);
+        holder = next;
     }
 
     public ReentrantLock lock() {
@@ -66,13 +77,13 @@ public final class Cpu {
 
     /** Marks that the host's shadows moved on while it did not hold the hardware. */
     public void markShadowChanged() {
-        shadowChangedWhileClaimed.set(true);
+        shadowChangedWhileClaimed = true;
     }
 
     /** Whether the shadows moved on while claimed; clears the mark. */
     public boolean takeShadowChanged() {
         // Read first: every release of a claim asks, and the mark is rare; an atomic swap each time cost a fence.
-        return shadowChangedWhileClaimed.get() && shadowChangedWhileClaimed.getAndSet(false);
+        return shadowChangedWhileClaimed && (boolean) SHADOW_CHANGED.getAndSet(this, false);
     }
 
     /**
@@ -84,8 +95,8 @@ public final class Cpu {
             // Free: DR7 is written now, as the lock holder would on its way out. A disable still pending from
             // before is the same write (one, as when this request joins it below).
             try {
-                if (pendingDisable.get()) {
-                    pendingDisable.set(false);
+                if (pendingDisable) {
+                    pendingDisable = false;
                 }
                 if (!hostHoldsHardware()) {
                     registers.write(7, DebugRegisterFile.DR7_RESET);
@@ -95,7 +106,7 @@ public final class Cpu {
             }
             return;
         }
-        pendingDisable.set(true);
+        pendingDisable = true;
         if (lock.tryLock()) {
             unlockAndApplyPending();
         }
@@ -104,9 +115,9 @@ public final class Cpu {
     /** Unlocks {@link #lock} and applies a disable a claimant left meanwhile; call instead of unlock(). */
     public void unlockAndApplyPending() {
         lock.unlock();
-        while (pendingDisable.get() && lock.tryLock()) {
+        while (pendingDisable && lock.tryLock()) {
             try {
-                if (pendingDisable.getAndSet(false) && !hostHoldsHardware()) {
+                if ((boolean) PENDING_DISABLE.getAndSet(this, false) && !hostHoldsHardware()) {
                     registers.write(7, DebugRegisterFile.DR7_RESET);
                 }
             } finally {
