@@ -9,6 +9,7 @@ import org.hwbp.api.Errno;
 import org.hwbp.api.Holder;
 import org.hwbp.api.HwbpException;
 import org.hwbp.api.PreemptReason;
+import org.hwbp.core.cacheline.CacheLineHead;
 import org.hwbp.core.cacheline.PaddedReference;
 import org.hwbp.core.machine.Cpu;
 import org.hwbp.core.x86.CpuShadow;
@@ -162,6 +163,29 @@ final class DebuggerClaims {
     }
 
     /**
+     * A seat's fields, on cache lines of their own: every release swaps {@link #active}, and the heap put the seat
+     * beside the core object that every registration reads (ClaimBenchmark, an address dump of a slow run).
+     */
+    private abstract static class SeatState extends CacheLineHead {
+        final Owner owner;
+        /** Restored from a snapshot, waiting for its bundle to claim again. */
+        final boolean orphan;
+        final String claimText;
+        final String releaseText;
+        /** A claim of this seat holds the machine; cleared by the release that wins (through ACTIVE). */
+        volatile boolean active;
+        /** The breakpoints the active claim preempted, in order; created by the first one. */
+        volatile Set<PerfEvent> preempted;
+
+        SeatState(Owner owner, boolean orphan, String cpus) {
+            this.owner = owner;
+            this.orphan = orphan;
+            claimText = "claim cpus=" + cpus + " holder=DEBUGGER bundle=" + owner.name();
+            releaseText = "release cpus=" + cpus + " holder=DEBUGGER bundle=" + owner.name();
+        }
+    }
+
+    /**
      * A client's hold on the machine, made at its first claim and kept in its {@link Owner}: the handle every
      * claim of the client returns (kgdb has one debugger state, not one per entry), its log lines (so the claim
      * path builds no string), and its hold, which stays in the owner's holds and releases the claim when the
@@ -169,32 +193,21 @@ final class DebuggerClaims {
      * an earlier claim ends the client's current one. Also the undo that {@link OwnerScopes#outlivesOwner} runs
      * if the bundle went away during the claim.
      */
-    private final class Seat implements DebuggerClaim, AutoCloseable, Runnable {
+    private final class Seat extends SeatState implements DebuggerClaim, AutoCloseable, Runnable {
         private static final VarHandle ACTIVE;
 
         static {
             try {
-                ACTIVE = MethodHandles.lookup().findVarHandle(Seat.class, "active", boolean.class);
+                ACTIVE = MethodHandles.lookup().findVarHandle(SeatState.class, "active", boolean.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
         }
 
-        final Owner owner;
-        /** Restored from a snapshot, waiting for its bundle to claim again. */
-        final boolean orphan;
-        final String claimText;
-        final String releaseText;
-        /** A claim of this seat holds the machine; cleared by the release that wins (through ACTIVE). */
-        private volatile boolean active;
-        /** The breakpoints the active claim preempted, in order; created by the first one. */
-        private volatile Set<PerfEvent> preempted;
+        long q01, q02, q03, q04, q05, q06, q07, q08;
 
         Seat(Owner owner, boolean orphan) {
-            this.owner = owner;
-            this.orphan = orphan;
-            claimText = "claim cpus=" + cpus.allLabel + " holder=DEBUGGER bundle=" + owner.name();
-            releaseText = "release cpus=" + cpus.allLabel + " holder=DEBUGGER bundle=" + owner.name();
+            super(owner, orphan, cpus.allLabel);
         }
 
         DebuggerClaims claims() {

@@ -35,6 +35,12 @@ class CacheLinePaddingTest {
         assertIsolated(Cpu.class, Class.forName("org.hwbp.core.machine.CpuState"));
     }
 
+    @Test
+    void debuggerSeatStateHasLinesOfItsOwn() throws ClassNotFoundException {
+        assertIsolated(Class.forName("org.hwbp.core.DebuggerClaims$Seat"),
+                Class.forName("org.hwbp.core.DebuggerClaims$SeatState"));
+    }
+
     /** Each instance field declared by {@code hot} lies at least a line inside an instance of {@code type}. */
     private static void assertIsolated(Class<?> type, Class<?> hot) {
         long size = 0;
