@@ -35,7 +35,8 @@ final class AccountingRecount {
             problems.add("reservations counted " + held + ", recount " + reserved.size());
         }
         if (tablesUsed() != !reserved.isEmpty()) {
-            problems.add("tables " + (tablesUsed() ? "in use" : "empty") + " with " + reserved.size() + " reservations");
+            problems.add("tables " + (tablesUsed() ? "in use" : "empty") + " with " + reserved.size()
+                    + " reservations");
         }
         int cpus = a.cpus();
         int slots = a.slots();
@@ -52,7 +53,8 @@ final class AccountingRecount {
             int[] expCpuHist = new int[slots];
             for (int cpu = 0; cpu < cpus; cpu++) {
                 if (cpuCount[type][cpu] != a.cpuPinned[type][cpu]) {
-                    problems.add("cpu_pinned[" + cpu + "] = " + a.cpuPinned[type][cpu] + ", recount " + cpuCount[type][cpu]);
+                    problems.add("cpu_pinned[" + cpu + "] = " + a.cpuPinned[type][cpu] + ", recount "
+                            + cpuCount[type][cpu]);
                 }
                 if (cpuCount[type][cpu] > slots) {
                     problems.add("CPU " + cpu + " has " + cpuCount[type][cpu] + " CPU-bound reservations");
@@ -83,7 +85,8 @@ final class AccountingRecount {
             compareHist("tsk_pinned_all", a.tskPinnedAll[type], expAll);
             for (int cpu = 0; cpu < cpus; cpu++) {
                 compareHist("tsk_pinned[" + cpu + "]", a.tskPinned[type][cpu], expPerCpu[cpu]);
-                int worst = cpuCount[type][cpu] + BpSlotsHistogram.maxMerge(a.tskPinned[type][cpu], a.tskPinnedAll[type]);
+                int worst = cpuCount[type][cpu]
+                        + BpSlotsHistogram.maxMerge(a.tskPinned[type][cpu], a.tskPinnedAll[type]);
                 if (worst > slots) {
                     problems.add("CPU " + cpu + " over-committed: " + worst + " > " + slots);
                 }
