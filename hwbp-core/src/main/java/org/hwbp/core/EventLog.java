@@ -26,7 +26,10 @@ public final class EventLog {
      * nothing (the texts of the claim and the release are built once).
      */
     private final String[] texts = new String[CAPACITY];
-    /** The number of the event whose text is in each slot of {@link #texts}, 0 while none is. */
+    /**
+     * The number of the event whose text is in each slot of {@link #texts}: 0 while none is, the number negated
+     * while that event's text is being stored.
+     */
     private final long[] numbers = new long[CAPACITY];
     /** Events numbered so far. */
     private final PaddedCounter sequence = new PaddedCounter(0);

@@ -13,8 +13,9 @@ import org.hwbp.api.Holder;
  * atomically and, if the lock is busy, leaves {@link #pendingDisable} for the lock holder to apply on the way
  * out (as an NMI would be taken right after the IRQs-off section).
  *
- * <p>Its state is kept as the kernel keeps per-CPU data, on cache lines no other CPU's data or shared variable
- * uses ({@link CpuState}): a claim writes every CPU's holder and flags while registrations run beside it.
+ * <p>Its holder and flags are kept as the kernel keeps per-CPU data, on cache lines no other object uses
+ * ({@link CpuState}): a claim writes every CPU's holder and flags while registrations run beside it. The lock's
+ * state and the register file are objects of their own, which only the claim and the host paths touch.
  */
 public final class Cpu extends CpuState {
     private static final VarHandle HOLDER;

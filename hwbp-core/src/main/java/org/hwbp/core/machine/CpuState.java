@@ -5,8 +5,8 @@ import org.hwbp.api.Holder;
 import org.hwbp.core.cacheline.CacheLineHead;
 
 /**
- * The fields of a {@link Cpu}, between the padding of {@link CacheLineHead} and Cpu's own: a CPU's holder and
- * flags are written by claims, its lock by the host paths, and none of them shares a line with another object.
+ * The fields of a {@link Cpu}, between the padding of {@link CacheLineHead} and Cpu's own: the holder and flags
+ * that claims write, and the references to the lock and register file, share a line with no other object.
  */
 abstract class CpuState extends CacheLineHead {
     final int index;
